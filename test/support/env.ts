@@ -1,0 +1,22 @@
+// Gates for system tests. A missing feature on a user's machine skips with a stated reason;
+// under CI=true nothing skips: the same condition fails the test, so a green CI means it ran.
+import { describe } from 'vitest';
+
+export const inCI = process.env.CI === 'true';
+
+export function kernelUnavailableReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (BPF, namespaces)';
+  return undefined;
+}
+
+/** describe() for tests that need root, BPF and namespaces. */
+export function describeKernel(name: string, fn: () => void): void {
+  const reason = kernelUnavailableReason();
+  if (reason !== undefined && inCI) {
+    describe(name, () => {
+      throw new Error(`${name}: ${reason}, and CI=true does not allow skipping`);
+    });
+    return;
+  }
+  describe.skipIf(reason !== undefined)(reason === undefined ? name : `${name} (skipped: ${reason})`, fn);
+}
