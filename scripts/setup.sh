@@ -11,9 +11,10 @@ die() { echo "setup: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (apt-get, mount, BPF): run it with sudo"
 
 # Debian packages: the build (clang, libbpf, bpftool), the test bed (iproute2), and the real
-# clients, servers and baselines that tests and benchmarks use.
+# clients, servers and baselines that tests and benchmarks use (maven and Java 17 run the Kafka
+# broker of scripts/kafka.sh).
 packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 bind9-dnsutils dnsperf unbound dnsmasq-base
-  iperf3 kcat iptables nftables ipset make)
+  iperf3 kcat iptables nftables ipset make maven openjdk-17-jre-headless)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
