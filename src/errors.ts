@@ -8,6 +8,7 @@ export const errorCodes = {
   ERR_BPF_PIN: 'a map or program could not be pinned or reused from bpffs',
   ERR_MAP_LOOKUP: 'a BPF map lookup failed for a reason other than a missing key',
   ERR_MAP_UPDATE: 'a BPF map update or delete failed',
+  ERR_ALLOWLIST_OVERFLOW: 'a prefix of an endpoint allowlist needs more port rules than the datapath holds',
   ERR_RINGBUF: 'the ring buffer could not be mapped or read',
   ERR_DECODE_SHORT: 'a record is shorter than its version requires',
   ERR_DECODE_VERSION: 'a record carries a type or version this build does not know',

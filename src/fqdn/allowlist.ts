@@ -1,0 +1,137 @@
+// The datapath allowlist of one endpoint, computed from its CIDR rules (allow and deny, except
+// lists, port ranges) and the addresses its toFQDNs selectors granted. The datapath does one LPM
+// lookup and reads only the longest matching prefix, so every entry carries all rules whose
+// prefix covers it and whose except lists do not: the longest match then gives the exact answer.
+//
+// Why the candidate prefixes suffice: for an address a, let P be the longest candidate holding
+// a. Every rule prefix and every except prefix is a candidate, so one of them holds a exactly
+// when it covers P. Hence "rule applies to a" == "rule applies to P".
+import { SluiceError } from '../errors.js';
+import { familyWidth, formatPrefix, hostPrefix, parsePrefix, prefixCovers, type IpPrefix } from './ipPrefix.js';
+import { ALLOW_MAX_RULES, ALL_PORTS_ANY_PROTO, minimizePortRules, portRulesKey, type PortRule } from './portRule.js';
+
+export interface PortRange {
+  portLo: number;
+  portHi: number;
+  /** 0 = any protocol. */
+  proto: number;
+}
+
+/** toCIDR / toCIDRSet (deny = egressDeny). No ports means every port of every protocol. */
+export interface CidrRule {
+  cidr: string;
+  except?: readonly string[];
+  ports?: readonly PortRange[];
+  deny?: boolean;
+}
+
+/** An address a toFQDNs selector granted, with the toPorts of that selector's rule. */
+export interface FqdnGrant {
+  ip: string;
+  ports?: readonly PortRange[];
+}
+
+export interface AllowlistEntry {
+  /** Canonical CIDR text, e.g. "10.0.0.0/8" or "2001:db8::1/128". */
+  prefix: string;
+  rules: PortRule[];
+}
+
+interface ParsedRule {
+  prefix: IpPrefix;
+  excepts: IpPrefix[];
+  portRules: PortRule[];
+}
+
+function toPortRules(ports: readonly PortRange[] | undefined, deny: boolean): PortRule[] {
+  const ranges = ports === undefined || ports.length === 0 ? [ALL_PORTS_ANY_PROTO] : ports;
+  return ranges.map((range) => ({ portLo: range.portLo, portHi: range.portHi, proto: range.proto, deny }));
+}
+
+function comparePrefixes(a: IpPrefix, b: IpPrefix): number {
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.bits !== b.bits) return a.bits < b.bits ? -1 : 1;
+  return a.length - b.length;
+}
+
+function appliesTo(rule: ParsedRule, prefix: IpPrefix): boolean {
+  return prefixCovers(rule.prefix, prefix) && !rule.excepts.some((except) => prefixCovers(except, prefix));
+}
+
+/**
+ * Computes the entries, sorted by family, address and length. Entries that would repeat the
+ * rules of their nearest covering entry are left out (the LPM falls through to it), and so are
+ * empty entries that nothing covers (no match means drop anyway).
+ * Throws ERR_ALLOWLIST_OVERFLOW naming the prefix when one needs more than ALLOW_MAX_RULES.
+ */
+export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonly FqdnGrant[] = []): AllowlistEntry[] {
+  const ranged: ParsedRule[] = cidrRules.map((rule) => ({
+    prefix: parsePrefix(rule.cidr),
+    excepts: (rule.except ?? []).map(parsePrefix),
+    portRules: toPortRules(rule.ports, rule.deny === true),
+  }));
+  // Host grants only ever cover their own address, so they are kept apart from the ranged rules:
+  // the work stays proportional to (candidates x CIDR rules), not candidates squared.
+  const hostRules = new Map<string, PortRule[]>();
+  const candidates = new Map<string, IpPrefix>();
+  for (const grant of grants) {
+    const prefix = hostPrefix(grant.ip);
+    const key = formatPrefix(prefix);
+    candidates.set(key, prefix);
+    hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
+  }
+  for (const rule of ranged) {
+    for (const prefix of [rule.prefix, ...rule.excepts]) candidates.set(formatPrefix(prefix), prefix);
+  }
+  const ordered = [...candidates.entries()].sort(([, a], [, b]) => comparePrefixes(a, b));
+  const rulesOf = new Map<string, PortRule[]>();
+  for (const [key, prefix] of ordered) {
+    const raw = ranged.filter((rule) => appliesTo(rule, prefix)).flatMap((rule) => rule.portRules);
+    rulesOf.set(key, minimizePortRules([...raw, ...(hostRules.get(key) ?? [])]));
+  }
+  const shorterThanHost = ordered.filter(([, p]) => p.length < familyWidth(p.family));
+  const entries: AllowlistEntry[] = [];
+  for (const [key, prefix] of ordered) {
+    const rules = rulesOf.get(key) ?? [];
+    let parentKey: string | undefined;
+    let parentLength = -1;
+    for (const [otherKey, other] of shorterThanHost) {
+      if (other.length < prefix.length && other.length > parentLength && prefixCovers(other, prefix)) {
+        parentKey = otherKey;
+        parentLength = other.length;
+      }
+    }
+    const inherited = parentKey === undefined ? [] : (rulesOf.get(parentKey) ?? []);
+    if (portRulesKey(rules) === portRulesKey(inherited)) continue;
+    if (rules.length > ALLOW_MAX_RULES) {
+      throw new SluiceError(
+        'ERR_ALLOWLIST_OVERFLOW',
+        `allowlist prefix ${key}: needs ${rules.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`,
+        { details: { prefix: key, rules } },
+      );
+    }
+    entries.push({ prefix: key, rules });
+  }
+  return entries;
+}
+
+export interface AllowlistDiff {
+  puts: AllowlistEntry[];
+  /** Prefixes to remove. */
+  deletes: string[];
+}
+
+/**
+ * The minimal change from `previous` to `next`. A writer should apply the puts before the
+ * deletes: a removed specific entry then falls through to a covering entry that already holds
+ * its final rules.
+ */
+export function diffAllowlist(previous: readonly AllowlistEntry[], next: readonly AllowlistEntry[]): AllowlistDiff {
+  const before = new Map(previous.map((entry) => [entry.prefix, portRulesKey(entry.rules)]));
+  const nextPrefixes = new Set(next.map((entry) => entry.prefix));
+  return {
+    puts: next.filter((entry) => before.get(entry.prefix) !== portRulesKey(entry.rules)),
+    deletes: previous.map((entry) => entry.prefix).filter((prefix) => !nextPrefixes.has(prefix)),
+  };
+}
+
