@@ -1,0 +1,36 @@
+// Which cached addresses an endpoint's toFQDNs selectors grant. The cache is shared by all
+// endpoints, so the grants of an endpoint come from every endpoint's answers (Cilium's NameManager
+// does the same).
+import { sharedAddresses, sharedNames, type FqdnCacheState } from './cache.js';
+import type { FqdnGrant, PortRange } from './allowlist.js';
+
+/** One toFQDNs selector of an endpoint's egress policy, with the toPorts of its rule. */
+export interface FqdnSelector {
+  /** How events name it, e.g. "matchPattern: *.example.com". */
+  selector: string;
+  /** Name matching (case- and trailing-dot-insensitive); supplied by the policy layer. */
+  matches(name: string): boolean;
+  ports?: readonly PortRange[];
+}
+
+export interface SelectedAddress extends FqdnGrant {
+  name: string;
+  selector: string;
+  expiresAt: number;
+  dnsEventId: string;
+}
+
+export function selectedAddresses(state: FqdnCacheState, selectors: readonly FqdnSelector[]): SelectedAddress[] {
+  const selected: SelectedAddress[] = [];
+  if (selectors.length === 0) return selected;
+  for (const name of sharedNames(state)) {
+    const matching = selectors.filter((selector) => selector.matches(name));
+    if (matching.length === 0) continue;
+    for (const address of sharedAddresses(state, name)) {
+      for (const selector of matching) {
+        selected.push({ ...address, name, selector: selector.selector, ...(selector.ports === undefined ? {} : { ports: selector.ports }) });
+      }
+    }
+  }
+  return selected;
+}
