@@ -16,6 +16,8 @@ export const errorCodes = {
   ERR_POLICY_INVALID: 'a policy document is invalid',
   ERR_POLICY_NOT_FOUND: 'no policy with that name is applied',
   ERR_DNS_UPSTREAM_TIMEOUT: 'the upstream resolver did not answer in time',
+  ERR_DNS_UPSTREAM: 'the upstream resolver could not be reached or closed the connection before answering',
+  ERR_DNS_ANSWER_HELD: 'the addresses of an answer were not programmed in time, so the client got SERVFAIL',
   ERR_DNS_MALFORMED: 'a DNS message could not be parsed',
   ERR_LOG_CORRUPT: 'a record of the local log failed its checksum or length check',
   ERR_LOG_WRITE: 'the local log could not be written',

@@ -1,0 +1,69 @@
+// Reading queries and writing the replies the proxy makes up itself (REFUSED, NXDOMAIN, SERVFAIL,
+// FORMERR). Upstream answers are never re-encoded: the proxy forwards their bytes with only the
+// id changed, so EDNS options, the TC bit and record order reach the client untouched.
+import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
+
+export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+export type RcodeName = keyof typeof Rcode;
+
+const QR = 0x8000;
+const OPCODE_MASK = 0x7800;
+const RD = 0x0100;
+const RA = 0x0080;
+const CD = 0x0010;
+const HEADER_BYTES = 12;
+
+export type ParsedQuery =
+  | { ok: true; packet: DecodedPacket; question: Question }
+  /** `id` is set when at least the header could be read, so a FORMERR can be sent back. */
+  | { ok: false; reason: 'short' | 'undecodable' | 'not-a-query' | 'question-count'; id: number | undefined };
+
+/** Decodes a client's message. Never throws: a broken message is a value, counted by the caller. */
+export function parseQuery(message: Buffer): ParsedQuery {
+  if (message.length < HEADER_BYTES) return { ok: false, reason: 'short', id: undefined };
+  const id = message.readUInt16BE(0);
+  if ((message.readUInt16BE(2) & QR) !== 0) return { ok: false, reason: 'not-a-query', id: undefined };
+  let packet: DecodedPacket;
+  try {
+    packet = dnsPacket.decode(message);
+  } catch {
+    return { ok: false, reason: 'undecodable', id };
+  }
+  const question = packet.questions?.[0];
+  if (question === undefined || packet.questions?.length !== 1) return { ok: false, reason: 'question-count', id };
+  return { ok: true, packet, question };
+}
+
+/** A reply carrying only a header: for queries too broken to echo their question. */
+export function headerOnlyReply(id: number, queryFlags: number, rcode: number): Buffer {
+  const reply = Buffer.alloc(HEADER_BYTES);
+  reply.writeUInt16BE(id, 0);
+  reply.writeUInt16BE(QR | (queryFlags & (OPCODE_MASK | RD)) | RA | rcode, 2);
+  return reply;
+}
+
+/** A reply echoing the query's question with the given rcode and no records. */
+export function syntheticReply(query: DecodedPacket, rcode: number): Buffer {
+  const flags = (query.flags ?? 0) & (OPCODE_MASK | RD | CD);
+  return dnsPacket.encode({
+    type: 'response',
+    id: query.id ?? 0,
+    flags: flags | RA | rcode,
+    questions: query.questions ?? [],
+  });
+}
+
+/** A copy of the message with another id (the upstream leg uses its own random id). */
+export function withId(message: Buffer, id: number): Buffer {
+  const copy = Buffer.from(message);
+  copy.writeUInt16BE(id, 0);
+  return copy;
+}
+
+export function rcodeOf(packet: DecodedPacket): string {
+  return (packet as DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR';
+}
+
+export function isTruncated(packet: DecodedPacket): boolean {
+  return ((packet.flags ?? 0) & 0x0200) !== 0;
+}

@@ -1,0 +1,106 @@
+// The transparent DNS proxy: UDP and TCP listeners on one port, the query handler between them
+// and the upstream legs. Collaborators (origin lookup, rules.dns decision, datapath programming,
+// event sink) are injected so tests and the agent wire it differently.
+import type { Server, Socket as TcpSocket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { createQueryHandler, defaultQueryHandlerOptions } from './queryHandler.js';
+import { listenTcp } from './tcpServer.js';
+import { listenUdp } from './udpServer.js';
+import { queryOverTcp } from './upstreamTcp.js';
+import { UdpUpstream, type UdpUpstreamOptions } from './upstreamUdp.js';
+import type { DecideDnsQuery, DnsEventSink, DnsProxyCounters, LookupOrigin, OnAnswer } from './types.js';
+
+export interface DnsProxyOptions {
+  lookupOrigin: LookupOrigin;
+  decide: DecideDnsQuery;
+  onAnswer: OnAnswer;
+  onEvent: DnsEventSink;
+  /** Default 127.0.0.1. */
+  listenAddress?: string;
+  /** 0 (default) = a free port, the same for UDP and TCP. */
+  port?: number;
+  denyRcode?: 'REFUSED' | 'NXDOMAIN';
+  /** How long an answer may wait for the datapath before it becomes SERVFAIL. Default 100 ms. */
+  answerDeadlineMs?: number;
+  /** Default 5000 ms; then the client gets SERVFAIL. */
+  upstreamTimeoutMs?: number;
+  /** Queries being forwarded at once; past it, REFUSED. Default 10000. */
+  maxInFlight?: number;
+  tcpIdleTimeoutMs?: number;
+  maxTcpConnections?: number;
+  upstreamUdp?: Partial<UdpUpstreamOptions>;
+  newEventId?: () => string;
+  now?: () => number;
+  /** Errors of the listeners themselves (not of queries); default: ignored after counting. */
+  onSocketError?: (err: Error) => void;
+}
+
+export interface DnsProxy {
+  readonly address: string;
+  readonly port: number;
+  readonly counters: Readonly<DnsProxyCounters>;
+  close(): Promise<void>;
+}
+
+function emptyCounters(): DnsProxyCounters {
+  return {
+    received: 0, malformed: 0, refusedUnknownClient: 0, refusedOverload: 0, denied: 0, forwarded: 0, answered: 0,
+    servfail: 0, upstreamTimeouts: 0, answersHeldTooLong: 0, programmingFailures: 0, spoofed: 0, tcpConnections: 0,
+  };
+}
+
+export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy> {
+  const address = options.listenAddress ?? '127.0.0.1';
+  const counters = emptyCounters();
+  const udpUpstream = new UdpUpstream(options.upstreamUdp);
+  const onSocketError = options.onSocketError ?? (() => undefined);
+  const handle = createQueryHandler({
+    ...defaultQueryHandlerOptions,
+    lookupOrigin: options.lookupOrigin,
+    decide: options.decide,
+    onAnswer: options.onAnswer,
+    emit: options.onEvent,
+    counters,
+    forward: (transport, server, port, query, question, timeoutMs) =>
+      transport === 'UDP'
+        ? udpUpstream.query(server, port, query, question, timeoutMs)
+        : queryOverTcp(server, port, query, question, timeoutMs, udpUpstream.counters),
+    ...(options.denyRcode === undefined ? {} : { denyRcode: options.denyRcode }),
+    ...(options.answerDeadlineMs === undefined ? {} : { answerDeadlineMs: options.answerDeadlineMs }),
+    ...(options.upstreamTimeoutMs === undefined ? {} : { upstreamTimeoutMs: options.upstreamTimeoutMs }),
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+    ...(options.newEventId === undefined ? {} : { newEventId: options.newEventId }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const udp: UdpSocket = await listenUdp(address, options.port ?? 0, handle, onSocketError);
+  const port = udp.address().port;
+  let tcp: { server: Server; sockets: Set<TcpSocket> };
+  try {
+    tcp = await listenTcp(
+      address,
+      port,
+      handle,
+      { idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000, maxConnections: options.maxTcpConnections ?? 1_000 },
+      () => counters.tcpConnections++,
+      onSocketError,
+    );
+  } catch (err) {
+    udp.close();
+    udpUpstream.close();
+    throw err;
+  }
+  return {
+    address,
+    port,
+    get counters() {
+      // Spoofed upstream messages are counted by the upstream legs.
+      return { ...counters, spoofed: udpUpstream.counters.spoofed };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        udpUpstream.close();
+        for (const socket of tcp.sockets) socket.destroy();
+        udp.close(() => tcp.server.close(() => resolve()));
+      }),
+  };
+}
