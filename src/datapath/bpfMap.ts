@@ -1,0 +1,120 @@
+// A BPF map by file descriptor: lookup, update, delete, batch update and delete, iteration.
+// Keys and values are Buffers of the map's exact sizes (encoders in maps/layout.ts).
+import { SluiceError, errnoMessage, errnoName } from '../errors.js';
+import { libbpf } from './ffi/libbpf.js';
+
+const ENOENT = 2;
+const EINVAL = 22;
+const ENOTSUPP = 524;
+const EOPNOTSUPP = 95;
+
+export const BPF_ANY = 0;
+export const BPF_NOEXIST = 1;
+export const BPF_EXIST = 2;
+
+export class BpfMap {
+  constructor(
+    readonly name: string,
+    readonly fd: number,
+    readonly keySize: number,
+    readonly valueSize: number,
+    /** Per-CPU maps return one value per possible CPU. */
+    readonly valueCount = 1,
+  ) {}
+
+  private batchSupported: boolean | undefined;
+
+  lookup(key: Buffer): Buffer | undefined {
+    const value = Buffer.alloc(this.valueSize * this.valueCount);
+    const rc = libbpf().bpf_map_lookup_elem(this.fd, key, value) as number;
+    if (rc === -ENOENT) return undefined;
+    if (rc < 0) throw new SluiceError('ERR_MAP_LOOKUP', `lookup ${this.name}: ${errnoMessage(rc)}`, { details: { errno: errnoName(rc) } });
+    return value;
+  }
+
+  update(key: Buffer, value: Buffer, flags = BPF_ANY): void {
+    const rc = libbpf().bpf_map_update_elem(this.fd, key, value, flags) as number;
+    if (rc < 0) {
+      throw new SluiceError('ERR_MAP_UPDATE', `update ${this.name}: ${errnoMessage(rc)}`, {
+        retriable: rc === -12,
+        details: { errno: errnoName(rc) },
+      });
+    }
+  }
+
+  /** Returns false when the key was not there. */
+  delete(key: Buffer): boolean {
+    const rc = libbpf().bpf_map_delete_elem(this.fd, key) as number;
+    if (rc === -ENOENT) return false;
+    if (rc < 0) throw new SluiceError('ERR_MAP_UPDATE', `delete from ${this.name}: ${errnoMessage(rc)}`);
+    return true;
+  }
+
+  /**
+   * Writes `count` packed keys and values in one syscall where the kernel supports batch ops on
+   * this map type, else entry by entry. Either way all are written or an error says how many were.
+   */
+  updateBatch(keys: Buffer, values: Buffer, count: number): void {
+    if (count === 0) return;
+    if (this.batchSupported !== false) {
+      const n = [count];
+      const opts = { sz: 24, elem_flags: 0, flags: 0 };
+      const rc = libbpf().bpf_map_update_batch(this.fd, keys, values, n, opts) as number;
+      if (rc === 0) {
+        this.batchSupported = true;
+        return;
+      }
+      if ((rc === -EINVAL || rc === -ENOTSUPP || rc === -EOPNOTSUPP) && this.batchSupported === undefined && n[0] === 0) {
+        this.batchSupported = false;
+      } else {
+        throw new SluiceError('ERR_MAP_UPDATE', `batch update ${this.name}: ${errnoMessage(rc)} after ${n[0]} of ${count}`, {
+          details: { errno: errnoName(rc), written: n[0] },
+        });
+      }
+    }
+    for (let i = 0; i < count; i++) {
+      const key = keys.subarray(i * this.keySize, (i + 1) * this.keySize);
+      const value = values.subarray(i * this.valueSize, (i + 1) * this.valueSize);
+      try {
+        this.update(key, value);
+      } catch (err) {
+        throw new SluiceError('ERR_MAP_UPDATE', `batch update ${this.name}: entry ${i} of ${count}`, { cause: err, details: { written: i } });
+      }
+    }
+  }
+
+  /** Deletes packed keys; missing keys are not an error. Returns how many were deleted. */
+  deleteBatch(keys: Buffer, count: number): number {
+    let deleted = 0;
+    for (let i = 0; i < count; i++) {
+      if (this.delete(keys.subarray(i * this.keySize, (i + 1) * this.keySize))) deleted++;
+    }
+    return deleted;
+  }
+
+  /** Iterates the keys (a snapshot-ish walk: entries added meanwhile may or may not appear). */
+  *keys(): Generator<Buffer> {
+    let prev: Buffer | null = null;
+    for (;;) {
+      const next = Buffer.alloc(this.keySize);
+      const rc = libbpf().bpf_map_get_next_key(this.fd, prev, next) as number;
+      if (rc === -ENOENT) return;
+      if (rc < 0) throw new SluiceError('ERR_MAP_LOOKUP', `iterate ${this.name}: ${errnoMessage(rc)}`);
+      yield next;
+      prev = next;
+    }
+  }
+
+  *entries(): Generator<[Buffer, Buffer]> {
+    for (const key of this.keys()) {
+      const value = this.lookup(key);
+      if (value) yield [key, value];
+    }
+  }
+
+  count(): number {
+    let n = 0;
+    for (const _ of this.keys()) n++;
+    return n;
+  }
+}

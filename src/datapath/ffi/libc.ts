@@ -1,0 +1,42 @@
+// The few libc calls the datapath needs: mmap for the zero-copy ring reader, setns to attach in
+// the node's network namespace, epoll to sleep until the ring has data, and errno.
+import koffi from 'koffi';
+
+let bindings: ReturnType<typeof bind> | undefined;
+
+function bind() {
+  const lib = koffi.load('libc.so.6');
+  return {
+    mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)'),
+    munmap: lib.func('int munmap(void *addr, size_t length)'),
+    open: lib.func('int open(const char *path, int flags)'),
+    close: lib.func('int close(int fd)'),
+    setns: lib.func('int setns(int fd, int nstype)'),
+    if_nametoindex: lib.func('unsigned int if_nametoindex(const char *ifname)'),
+    epoll_create1: lib.func('int epoll_create1(int flags)'),
+    // struct epoll_event is packed on x86-64: 4 bytes of events then 8 bytes of data
+    epoll_ctl: lib.func('int epoll_ctl(int epfd, int op, int fd, const void *event)'),
+    epoll_wait: lib.func('int epoll_wait(int epfd, _Out_ void *events, int maxevents, int timeout)'),
+    getpagesize: lib.func('int getpagesize(void)'),
+    strerror: lib.func('const char *strerror(int errnum)'),
+  };
+}
+
+export function libc(): ReturnType<typeof bind> {
+  bindings ??= bind();
+  return bindings;
+}
+
+export function errno(): number {
+  return koffi.errno();
+}
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_SHARED = 1;
+export const O_RDONLY = 0;
+export const O_CLOEXEC = 0o2000000;
+export const CLONE_NEWNET = 0x40000000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLLIN = 1;
+export const MAP_FAILED = -1n;

@@ -1,0 +1,11 @@
+// src/datapath: the kernel edge. In: endpoint attachments, allowlist entries, the DNS proxy's
+// address. Out: Observable<FlowEvent> from the ring buffer (read in place, zero copy), counters,
+// conntrack and DNS steering records. Everything here talks to libbpf through koffi.
+export { Datapath, pinnedMapNames, type DatapathOptions, type EndpointAttachment, type EndpointStats } from './datapath.js';
+export { BpfObject, defaultPinRoot, defaultObjectPath } from './bpfObject.js';
+export { BpfMap } from './bpfMap.js';
+export { RingReader } from './ringReader.js';
+export { attachTc, detachTc, queryTc } from './tc.js';
+export { withNetns, ifindexOf } from './netns.js';
+export * from './decode/flowEvent.js';
+export { IPPROTO, type AllowEntry, type PortRule, type CtEntry, type DnsNatEntry } from './maps/layout.js';

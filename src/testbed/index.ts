@@ -1,0 +1,4 @@
+// src/testbed: the closed namespace world (node, pods, world) for tests, benchmarks and the demo.
+export { Testbed, sweep, listNamespaces, defaultWorldAddresses, type Pod, type PodSpec, type TestbedOptions } from './testbed.js';
+export { run, ipBatch, inNetns, spawnInNetns } from './run.js';
+export { PeerServer, PeerClient, type PeerAnswer } from './peerProcess.js';
