@@ -1,0 +1,11 @@
+// Envelopes as their JSON text: what Kafka consumers read. Kept for the dns topic, where events
+// are looked at one by one and the text is what is forwarded.
+import type { Envelope } from '../envelope.js';
+import type { ValueCodec } from './valueCodec.js';
+
+export const jsonEnvelopeCodec: ValueCodec<Envelope> = {
+  id: 2,
+  name: 'json-envelope',
+  encoder: () => (value, out) => out.utf8(JSON.stringify(value)),
+  decoder: () => (buf, start, end) => JSON.parse(buf.toString('utf8', start, end)) as Envelope,
+};

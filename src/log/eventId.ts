@@ -1,0 +1,34 @@
+// Event ids: UUIDv7 (RFC 9562): 48 bits of epoch milliseconds, then randomness. Ids sort roughly
+// by time, are unique across nodes and restarts without coordination (a per-node counter would
+// repeat after the local log is wiped, and consumers that drop duplicates by id would then drop
+// new events), and look like the `uuid` Hubble puts on each flow, which is where flows carry them.
+import { randomFillSync } from 'node:crypto';
+
+const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Random bytes come from a pool: one getrandom call per 4096 ids instead of one per id.
+const pool = Buffer.alloc(10 * 4096);
+let poolAt = pool.length;
+
+export function newEventId(epochMs: number = Date.now()): string {
+  if (poolAt + 10 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const r = poolAt;
+  poolAt += 10;
+  const ms = Math.floor(epochMs);
+  const hi = Math.floor(ms / 0x1_0000); // top 32 of the 48 time bits
+  const lo = ms % 0x1_0000;
+  const timeHex = hi.toString(16).padStart(8, '0') + '-' + lo.toString(16).padStart(4, '0');
+  const verA = hex[0x70 | (pool[r]! & 0x0f)]! + hex[pool[r + 1]!]!;
+  const varB = hex[0x80 | (pool[r + 2]! & 0x3f)]! + hex[pool[r + 3]!]!;
+  let tail = '';
+  for (let i = 4; i < 10; i++) tail += hex[pool[r + i]!]!;
+  return `${timeHex}-${verA}-${varB}-${tail}`;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+export function isEventId(text: string): boolean {
+  return uuidPattern.test(text);
+}

@@ -1,0 +1,53 @@
+// A record as readers see it, and the walk over the records of one frame.
+import { SluiceError } from '../../errors.js';
+import type { ValueCodec } from '../codec/valueCodec.js';
+import { FRAME_HEADER_BYTES, type FrameSummary } from './frame.js';
+
+export interface LogRecord<V> {
+  offset: number;
+  timeMs: number;
+  key: string | null;
+  value: V;
+}
+
+/** Return false to stop. */
+export type RecordVisitFn<V> = (record: LogRecord<V>) => boolean | void;
+
+export interface RecordWindow {
+  fromOffset: number;
+  fromTimeMs: number;
+  /** Records after this time are skipped (not a stop: times need not be monotonic). */
+  untilTimeMs: number;
+}
+
+/**
+ * Decodes every record of the frame (the compact codec's string table needs them all, in order)
+ * and visits those inside the window. Returns false if the visitor asked to stop.
+ */
+export function visitFrameRecords<V>(
+  buf: Buffer, at: number, frame: FrameSummary, codecId: number, codec: ValueCodec<V>,
+  window: RecordWindow, visit: RecordVisitFn<V>,
+): boolean {
+  if (codecId !== codec.id) {
+    throw new SluiceError('ERR_LOG_CORRUPT', `frame at ${frame.position}: codec ${codecId}, this topic reads codec ${codec.id} (${codec.name})`);
+  }
+  const decode = codec.decoder();
+  let p = at + FRAME_HEADER_BYTES;
+  const frameEnd = at + frame.bytes;
+  for (let i = 0; i < frame.count; i++) {
+    const recordBytes = buf.readUInt32LE(p);
+    const recordEnd = p + 4 + recordBytes;
+    if (recordEnd > frameEnd) throw new SluiceError('ERR_LOG_CORRUPT', `frame at ${frame.position}: record ${i} overruns the frame`);
+    const timeMs = buf.readDoubleLE(p + 4);
+    const keyBytes = buf.readUInt16LE(p + 12);
+    const valueAt = p + 14 + keyBytes;
+    const value = decode(buf, valueAt, recordEnd);
+    const offset = frame.baseOffset + i;
+    if (offset >= window.fromOffset && timeMs >= window.fromTimeMs && timeMs <= window.untilTimeMs) {
+      const key = keyBytes === 0 ? null : buf.toString('utf8', p + 14, valueAt);
+      if (visit({ offset, timeMs, key, value }) === false) return false;
+    }
+    p = recordEnd;
+  }
+  return true;
+}

@@ -1,0 +1,229 @@
+// The single writer of one topic's local log: recovery at open, batch appends, segment roll, the
+// sparse indexes, the fsync policy and retention. Readers (topicReader.ts) work from the files
+// alone, in this process or another.
+import {
+  closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, writeSync,
+} from 'node:fs';
+import { SluiceError } from '../../errors.js';
+import { ByteWriter } from '../codec/bytes.js';
+import type { ValueCodec } from '../codec/valueCodec.js';
+import { encodeFrames, type AppendRecord } from './frame.js';
+import { scanFrames } from './frameScanner.js';
+import { defaultTopicLogOptions, type TopicLogOptions } from './options.js';
+import type { RecoveryReport } from './recoveryReport.js';
+import {
+  listSegments, loadIndex, logPath, offsetIndexPath, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES, timeIndexPath,
+} from './segmentFiles.js';
+
+interface ClosedSegment { base: number; bytes: number; maxTimeMs: number }
+
+export interface RetentionResult { deletedSegments: number; deletedRecords: number; deletedBytes: number }
+
+export interface TopicWriterStats {
+  appendedRecords: number;
+  fsyncs: number;
+  retention: RetentionResult;
+}
+
+export class TopicWriter<V> {
+  readonly dir: string;
+  readonly options: TopicLogOptions;
+  /** Non-null when opening cut a torn or corrupt tail off the last segment. */
+  readonly recovery: RecoveryReport | null;
+  readonly stats: TopicWriterStats = { appendedRecords: 0, fsyncs: 0, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
+
+  private readonly codec: ValueCodec<V>;
+  private closed: ClosedSegment[] = [];
+  private base = 0;
+  private fd = -1;
+  private oixFd = -1;
+  private tixFd = -1;
+  private size = 0;
+  private maxTimeMs = -Infinity;
+  private bytesSinceIndex = 0;
+  private next = 0;
+  private dirty = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly out = new ByteWriter(1 << 20);
+  private readonly entry = Buffer.alloc(TIME_ENTRY_BYTES);
+
+  private constructor(dir: string, codec: ValueCodec<V>, options: TopicLogOptions) {
+    this.dir = dir;
+    this.codec = codec;
+    this.options = options;
+    mkdirSync(dir, { recursive: true });
+    const bases = listSegments(dir);
+    for (const base of bases.slice(0, -1)) this.closed.push(this.describeClosed(base));
+    this.base = bases.at(-1) ?? 0;
+    this.recovery = this.openActive();
+    if (options.fsync.mode === 'interval') {
+      this.timer = setInterval(() => this.sync(), options.fsync.intervalMs);
+      this.timer.unref();
+    }
+    this.applyRetention();
+  }
+
+  static open<V>(dir: string, codec: ValueCodec<V>, options: Partial<TopicLogOptions> = {}): TopicWriter<V> {
+    return new TopicWriter(dir, codec, { ...defaultTopicLogOptions, ...options });
+  }
+
+  /** The offset the next record will get. */
+  get nextOffset(): number { return this.next; }
+  /** The oldest offset still on disk. */
+  get startOffset(): number { return this.closed[0]?.base ?? this.base; }
+
+  /** Appends records as one write (one or more frames). Returns the first record's offset. */
+  append(records: readonly AppendRecord<V>[]): number {
+    if (this.fd < 0) throw new SluiceError('ERR_LOG_WRITE', `append to ${this.dir}: log is closed`);
+    const first = this.next;
+    if (records.length === 0) return first;
+    if (this.size > 0 && this.size >= this.options.segmentBytes) this.roll();
+    this.out.reset();
+    const frames = encodeFrames(records, first, this.codec, this.out);
+    this.writeAll(this.fd, this.out.buf, this.out.pos);
+    for (const f of frames) {
+      if (this.bytesSinceIndex >= this.options.indexIntervalBytes) {
+        this.writeIndexEntry(f.baseOffset - this.base, this.size + f.position);
+        this.bytesSinceIndex = 0;
+      }
+      this.bytesSinceIndex += f.bytes;
+      if (f.maxTimeMs > this.maxTimeMs) this.maxTimeMs = f.maxTimeMs;
+    }
+    this.size += this.out.pos;
+    this.next += records.length;
+    this.stats.appendedRecords += records.length;
+    this.dirty = true;
+    if (this.options.fsync.mode === 'always') this.sync();
+    return first;
+  }
+
+  /** Forces appended frames and index entries to disk. */
+  sync(): void {
+    if (!this.dirty || this.fd < 0) return;
+    try {
+      fdatasyncSync(this.fd);
+      fdatasyncSync(this.oixFd);
+      fdatasyncSync(this.tixFd);
+    } catch (cause) {
+      throw new SluiceError('ERR_LOG_WRITE', `fsync ${this.dir}: ${(cause as Error).message}`, { cause, retriable: true });
+    }
+    this.dirty = false;
+    this.stats.fsyncs++;
+  }
+
+  /**
+   * Deletes whole closed segments past the age or size limit, oldest first; the active segment
+   * always stays. Runs at open and after every roll; call it on a timer for age-only topics.
+   */
+  applyRetention(nowMs: number = this.options.nowMs()): RetentionResult {
+    const result: RetentionResult = { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 };
+    const { retentionBytes, retentionMs } = this.options;
+    let total = this.size + this.closed.reduce((s, c) => s + c.bytes, 0);
+    while (this.closed.length > 0) {
+      const oldest = this.closed[0]!;
+      const tooOld = retentionMs !== null && oldest.maxTimeMs < nowMs - retentionMs;
+      const tooBig = retentionBytes !== null && total > retentionBytes;
+      if (!tooOld && !tooBig) break;
+      const nextBase = this.closed[1]?.base ?? this.base;
+      for (const p of [logPath, offsetIndexPath, timeIndexPath]) rmSync(p(this.dir, oldest.base), { force: true });
+      this.closed.shift();
+      total -= oldest.bytes;
+      result.deletedSegments++;
+      result.deletedRecords += nextBase - oldest.base;
+      result.deletedBytes += oldest.bytes;
+    }
+    this.stats.retention.deletedSegments += result.deletedSegments;
+    this.stats.retention.deletedRecords += result.deletedRecords;
+    this.stats.retention.deletedBytes += result.deletedBytes;
+    return result;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    if (this.timer) clearInterval(this.timer);
+    if (this.options.fsync.mode !== 'never') this.sync();
+    for (const fd of [this.fd, this.oixFd, this.tixFd]) closeSync(fd);
+    this.fd = -1;
+  }
+
+  private describeClosed(base: number): ClosedSegment {
+    const bytes = statSync(logPath(this.dir, base)).size;
+    const index = loadIndex(this.dir, base);
+    // The last time entry, written when the segment was closed, holds the segment's newest time;
+    // a segment closed by an older build or a crash falls back to the file's mtime.
+    const maxTimeMs = index.times.at(-1) ?? statSync(logPath(this.dir, base)).mtimeMs;
+    return { base, bytes, maxTimeMs };
+  }
+
+  /**
+   * Opens the last segment for appending: scans it whole, cuts a torn or corrupt tail, and
+   * rebuilds its indexes from the frames that remain (they may lag behind a crash).
+   */
+  private openActive(): RecoveryReport | null {
+    const path = logPath(this.dir, this.base);
+    this.fd = openSync(path, 'a+');
+    const fileBytes = fstatSync(this.fd).size;
+    this.oixFd = openSync(offsetIndexPath(this.dir, this.base), 'w');
+    this.tixFd = openSync(timeIndexPath(this.dir, this.base), 'w');
+    this.next = this.base;
+    this.size = 0;
+    this.bytesSinceIndex = 0;
+    this.maxTimeMs = -Infinity;
+    const scan = scanFrames(path, 0, (frame) => {
+      if (this.bytesSinceIndex >= this.options.indexIntervalBytes) {
+        this.writeIndexEntry(frame.baseOffset - this.base, frame.position);
+        this.bytesSinceIndex = 0;
+      }
+      this.bytesSinceIndex += frame.bytes;
+      if (frame.maxTimeMs > this.maxTimeMs) this.maxTimeMs = frame.maxTimeMs;
+      this.next = frame.baseOffset + frame.count;
+    });
+    this.size = scan.endPosition;
+    if (scan.endPosition >= fileBytes) return null;
+    ftruncateSync(this.fd, scan.endPosition);
+    fdatasyncSync(this.fd);
+    return {
+      topicDir: this.dir,
+      segment: this.base,
+      position: scan.endPosition,
+      truncatedBytes: fileBytes - scan.endPosition,
+      reason: scan.stop?.reason ?? 'incomplete',
+      detail: scan.stop?.detail ?? 'trailing bytes',
+    };
+  }
+
+  private roll(): void {
+    // The closing entry records the segment's newest time for retention by age.
+    this.writeIndexEntry(this.next - this.base, this.size);
+    this.dirty = true;
+    if (this.options.fsync.mode !== 'never') this.sync();
+    for (const fd of [this.fd, this.oixFd, this.tixFd]) closeSync(fd);
+    this.closed.push({ base: this.base, bytes: this.size, maxTimeMs: this.maxTimeMs });
+    this.base = this.next;
+    this.openActive();
+    this.applyRetention();
+  }
+
+  private writeIndexEntry(relOffset: number, position: number): void {
+    const e = this.entry;
+    e.writeUInt32LE(relOffset, 0);
+    e.writeUInt32LE(position, 4);
+    this.writeAll(this.oixFd, e, OFFSET_ENTRY_BYTES);
+    e.writeDoubleLE(this.maxTimeMs, 0);
+    e.writeUInt32LE(relOffset, 8);
+    e.writeUInt32LE(position, 12);
+    this.writeAll(this.tixFd, e, TIME_ENTRY_BYTES);
+  }
+
+  private writeAll(fd: number, buf: Buffer, length: number): void {
+    let done = 0;
+    try {
+      while (done < length) done += writeSync(fd, buf, done, length - done);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new SluiceError('ERR_LOG_WRITE', `append to ${this.dir}: ${(cause as Error).message}`, {
+        cause, retriable: code === 'ENOSPC' || code === 'EAGAIN',
+      });
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// Event time as RFC3339 text with nanoseconds (what Hubble and our envelope carry) and as epoch
+// milliseconds (what the log's time index and replay compare). Formatting sits on the flow hot
+// path, so the date-and-seconds prefix is cached: consecutive events mostly share a second.
+import { SluiceError } from '../errors.js';
+
+let cachedSecond = -1n;
+let cachedPrefix = '';
+
+/** Epoch nanoseconds -> `2025-11-27T16:48:00.123456789Z`. */
+export function formatTimeNs(epochNs: bigint): string {
+  const second = epochNs / 1_000_000_000n;
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+  }
+  const frac = Number(epochNs - second * 1_000_000_000n);
+  return `${cachedPrefix}.${String(frac).padStart(9, '0')}Z`;
+}
+
+/** Epoch milliseconds (fractions kept down to the nanosecond) -> RFC3339 with nanoseconds. */
+export function formatTimeMs(epochMs: number): string {
+  return formatTimeNs(BigInt(Math.round(epochMs * 1e6)));
+}
+
+const rfc3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** RFC3339 (any fraction length, Z or offset) -> epoch ms, keeping sub-ms digits as a fraction. */
+export function parseTimeMs(text: string): number {
+  const m = rfc3339.exec(text);
+  if (!m) throw new SluiceError('ERR_CONFIG', `time '${text}': not RFC3339`);
+  const whole = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(whole)) throw new SluiceError('ERR_CONFIG', `time '${text}': not a valid date`);
+  const frac = m[2] === undefined ? 0 : Number(`0.${m[2]}`) * 1000;
+  return whole + frac;
+}
+
+const relative = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h|d)$/;
+const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A user's time argument, as hubble takes it: RFC3339, or a duration ago (`5m`, `1h30m` is not
+ * accepted: one unit), relative to `nowMs`.
+ */
+export function parseTimeArg(text: string, nowMs: number): number {
+  const rel = relative.exec(text);
+  if (rel) return nowMs - Number(rel[1]) * unitMs[rel[2]!]!;
+  return parseTimeMs(text);
+}
