@@ -79,7 +79,8 @@ export class UdpUpstream {
 
   close(): void {
     for (const pool of Object.values(this.pools)) {
-      for (const pooled of pool.splice(0)) {
+      // The pool is sparse (slots fill as they are picked), so skip the holes.
+      for (const pooled of pool.splice(0).filter((slot) => slot !== undefined)) {
         for (const pending of pooled.pending.values()) clearTimeout(pending.timer);
         pooled.socket.close();
       }

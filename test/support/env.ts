@@ -1,5 +1,6 @@
 // Gates for system tests. A missing feature on a user's machine skips with a stated reason;
 // under CI=true nothing skips: the same condition fails the test, so a green CI means it ran.
+import { accessSync, constants } from 'node:fs';
 import { describe } from 'vitest';
 
 export const inCI = process.env.CI === 'true';
@@ -12,6 +13,30 @@ export function kernelUnavailableReason(): string | undefined {
 /** describe() for tests that need root, BPF and namespaces. */
 export function describeKernel(name: string, fn: () => void): void {
   const reason = kernelUnavailableReason();
+  if (reason !== undefined && inCI) {
+    describe(name, () => {
+      throw new Error(`${name}: ${reason}, and CI=true does not allow skipping`);
+    });
+    return;
+  }
+  describe.skipIf(reason !== undefined)(reason === undefined ? name : `${name} (skipped: ${reason})`, fn);
+}
+
+/** The first of `paths` that is missing or not executable, as a skip reason. */
+export function missingToolReason(paths: readonly string[]): string | undefined {
+  for (const path of paths) {
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      return `needs ${path}`;
+    }
+  }
+  return undefined;
+}
+
+/** describe() for tests that run installed programs (dig, dnsmasq); under CI=true a missing one fails. */
+export function describeWithTools(name: string, paths: readonly string[], fn: () => void): void {
+  const reason = missingToolReason(paths);
   if (reason !== undefined && inCI) {
     describe(name, () => {
       throw new Error(`${name}: ${reason}, and CI=true does not allow skipping`);
