@@ -33,6 +33,10 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* anchor: flow_event only appears behind a ring-buffer pointer, which clang may leave out of BTF;
+ * this keeps its layout in the object for test/layout/flowEvent.test.ts */
+const struct flow_event flow_event_anchor __attribute__((used)) = {};
+
 /* maps pinned by name under the pin root, so a restarted agent reuses them and enforcement goes on */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
