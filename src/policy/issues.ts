@@ -5,12 +5,23 @@ import type { PolicyIssue, PolicySource } from './types.js';
 
 /** Collects issues for one document; `at(path)` hands out a reporter bound to a YAML path. */
 export class IssueCollector {
-  readonly issues: PolicyIssue[] = [];
-
-  constructor(private readonly source: PolicySource) {}
+  constructor(
+    private readonly source: PolicySource,
+    readonly issues: PolicyIssue[] = [],
+    private readonly prefix = '',
+  ) {}
 
   add(path: string, reason: string): void {
-    this.issues.push({ file: this.source.file, document: this.source.document, path, reason });
+    const full = this.prefix === '' ? path : path === '' ? this.prefix : `${this.prefix}.${path}`;
+    this.issues.push({ file: this.source.file, document: this.source.document, path: full, reason });
+  }
+
+  /**
+   * A collector for one item of a List: paths inside a policy stay relative to the policy
+   * (they end up in rule references and events), and only reported issues get `items[i]`.
+   */
+  within(prefix: string): IssueCollector {
+    return new IssueCollector(this.source, this.issues, prefix);
   }
 
   get count(): number {

@@ -59,7 +59,7 @@ describe('policy > parsePolicies > fixtures', () => {
     const policies = parsePolicies([fixture('list.yaml')]);
     expect(policies.map((p) => [p.namespace, p.name, p.basePath])).toEqual([['payments', 'lockdown', 'items[0]'], ['payments', 'ledger-db', 'items[1]']]);
     expect(policies[0]!.specs[0]).toMatchObject({ enforcesEgress: true, rules: [{ peer: { kind: 'none' } }] });
-    expect(policies[1]!.specs.map((s) => s.path)).toEqual(['items[1].specs[0]', 'items[1].specs[1]']);
+    expect(policies[1]!.specs.map((s) => s.path)).toEqual(['specs[0]', 'specs[1]']);
     expect(policies[1]!.specs[1]!.rules[0]!.peer).toEqual({ kind: 'any' });
   });
 
@@ -139,6 +139,7 @@ describe('policy > parsePolicies > validation', () => {
     ['no endpointSelector', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a}\nspec: {egress: [{}]}', /spec.endpointSelector: endpointSelector is required/],
     ['a scalar document', 'just a string', /a policy document must be a mapping/],
     ['duplicate keys', 'apiVersion: cilium.io/v2\napiVersion: cilium.io/v2', /YAML syntax: Map keys must be unique/],
+    ['a bad item of a List', 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: cilium.io/v2\n    kind: CiliumNetworkPolicy\n    metadata: {name: a}\n    spec: {endpointSelector: {}, egress: [{toCIDR: [nope]}]}', /document 0: items\[0\].spec.egress\[0\].toCIDR\[0\]: unable to parse CIDR "nope"/],
     ['a List without items', 'apiVersion: v1\nkind: List', /items: a List needs an items list/],
     ['foreign namespace in endpointSelector', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, namespace: x}\nspec: {endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: y}}}', /cannot select endpoints of namespace y/],
   ];

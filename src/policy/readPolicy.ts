@@ -22,42 +22,39 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function join(base: string, field: string): string {
-  return base === '' ? field : `${base}.${field}`;
-}
-
-export function readPolicy(raw: unknown, basePath: string, source: PolicySource, issues: IssueCollector): ParsedPolicy | undefined {
+export function readPolicy(raw: unknown, basePath: string, source: PolicySource, outer: IssueCollector): ParsedPolicy | undefined {
+  const issues = outer.within(basePath);
   if (!isObject(raw)) {
-    issues.add(basePath, 'a policy document must be a mapping (apiVersion, kind, metadata, spec)');
+    issues.add('', 'a policy document must be a mapping (apiVersion, kind, metadata, spec)');
     return undefined;
   }
   const before = issues.count;
   for (const key of Object.keys(raw)) {
     // status is written by the cluster (kubectl get -o yaml); it carries no policy
-    if (!['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'].includes(key)) issues.add(join(basePath, key), 'unknown field in a policy');
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'].includes(key)) issues.add(key, 'unknown field in a policy');
   }
   if (raw.apiVersion !== 'cilium.io/v2') {
-    issues.add(join(basePath, 'apiVersion'), `apiVersion must be cilium.io/v2, not ${JSON.stringify(raw.apiVersion ?? null)}`);
+    issues.add('apiVersion', `apiVersion must be cilium.io/v2, not ${JSON.stringify(raw.apiVersion ?? null)}`);
   }
   const kind = raw.kind as PolicyKind;
   if (!KINDS.includes(kind)) {
     const hint = raw.kind === 'NetworkPolicy' ? ' (Kubernetes NetworkPolicy is not read; write a CiliumNetworkPolicy)' : '';
-    issues.add(join(basePath, 'kind'), `kind must be CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, not ${JSON.stringify(raw.kind ?? null)}${hint}`);
+    issues.add('kind', `kind must be CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, not ${JSON.stringify(raw.kind ?? null)}${hint}`);
     return undefined;
   }
-  const meta = readMetadata(raw.metadata, kind, join(basePath, 'metadata'), issues);
+  const meta = readMetadata(raw.metadata, kind, 'metadata', issues);
   const specs: PolicySpec[] = [];
   if (raw.spec === undefined && raw.specs === undefined) {
-    issues.add(basePath, 'a policy needs spec or specs');
+    issues.add('', 'a policy needs spec or specs');
   }
   if (raw.spec !== undefined) {
-    const spec = readSpec(raw.spec, join(basePath, 'spec'), meta?.namespace ?? null, issues);
+    const spec = readSpec(raw.spec, 'spec', meta?.namespace ?? null, issues);
     if (spec !== undefined) specs.push(spec);
   }
   if (raw.specs !== undefined) {
-    if (!Array.isArray(raw.specs)) issues.add(join(basePath, 'specs'), 'specs must be a list of rules');
+    if (!Array.isArray(raw.specs)) issues.add('specs', 'specs must be a list of rules');
     else raw.specs.forEach((s, i) => {
-      const spec = readSpec(s, join(basePath, `specs[${i}]`), meta?.namespace ?? null, issues);
+      const spec = readSpec(s, `specs[${i}]`, meta?.namespace ?? null, issues);
       if (spec !== undefined) specs.push(spec);
     });
   }
