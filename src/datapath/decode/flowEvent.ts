@@ -108,13 +108,26 @@ export function decodeFlowEvent(view: DataView, offset = 0, length = view.byteLe
   };
 }
 
+// Flows repeat the same few thousand addresses: formatting each once saves most of the decode
+// time (the ring benchmark's hot path). Bounded: cleared when full, never grows past the limit.
+const ipv4Text = new Map<number, string>();
+const IPV4_CACHE_MAX = 65536;
+
+function formatIPv4(n: number): string {
+  let text = ipv4Text.get(n);
+  if (text === undefined) {
+    text = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    if (ipv4Text.size >= IPV4_CACHE_MAX) ipv4Text.clear();
+    ipv4Text.set(n, text);
+  }
+  return text;
+}
+
 const hex = Array.from({ length: 256 }, (_, i) => i.toString(16));
 
 /** Formats 4 or 16 bytes at `at` as dotted quad or RFC 5952 text (longest zero run compressed). */
 export function formatAddress(view: DataView, at: number, family: 4 | 6): string {
-  if (family === 4) {
-    return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${view.getUint8(at + 3)}`;
-  }
+  if (family === 4) return formatIPv4(view.getUint32(at, false));
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push(view.getUint16(at + i * 2, false));
   let bestStart = -1;
