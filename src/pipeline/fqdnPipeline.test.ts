@@ -1,0 +1,220 @@
+import { Subject, VirtualTimeScheduler, VirtualAction } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import type { DnsExchange } from '../dns/index.js';
+import { SluiceError } from '../errors.js';
+import type { AllowlistEntry, FqdnSelector } from '../fqdn/index.js';
+import { createFqdnPipeline } from './fqdnPipeline.js';
+import { expiryTicks } from './operators/expiryTicks.js';
+import { fromEndpointPolicy } from './policyAdapter.js';
+import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput } from './types.js';
+
+const https = [{ portLo: 443, portHi: 443, proto: 6 }];
+const suffix = (s: string): FqdnSelector => ({ selector: `matchPattern: *.${s}`, matches: (n) => n.endsWith(`.${s}`), ports: https });
+const policy = (...selectors: FqdnSelector[]): EndpointAllowlistPolicy => ({ cidrRules: [{ cidr: '10.0.0.0/8', ports: https }], fqdnSelectors: selectors });
+
+let nextEvent = 0;
+const exchange = (endpointId: number, qname: string, ips: string[], ttlSec = 30, answeredAt = 0): DnsExchange => ({
+  dnsEventId: `dns-${++nextEvent}`,
+  endpointId,
+  client: { addr: '10.1.0.5', port: 4000 },
+  question: { qname, qtype: 'A', server: '192.0.2.53', port: 53, protocol: 'UDP' },
+  decision: { allowed: true, rule: null, policy: null },
+  answer: { rcode: 'NOERROR', addresses: ips.map((ip) => ({ ip, type: 'A' as const, ttl: ttlSec })), cnames: [], ttlSec: ips.length === 0 ? undefined : ttlSec },
+  truncated: false,
+  answeredAt,
+});
+
+interface Write { endpointId: number; puts: string[]; deletes: string[] }
+
+/** A writer that records writes and can hold or fail them on demand. */
+function recordingWriter() {
+  const writes: Write[] = [];
+  const maps = new Map<number, Map<string, AllowlistEntry>>();
+  let gate: Promise<void> = Promise.resolve();
+  let failNext: Error | undefined;
+  const writer: AllowlistWriter = {
+    async apply(endpointId, puts, deletes) {
+      await gate;
+      if (failNext !== undefined) {
+        const err = failNext;
+        failNext = undefined;
+        throw err;
+      }
+      writes.push({ endpointId, puts: puts.map((p) => p.prefix), deletes: [...deletes] });
+      const map = maps.get(endpointId) ?? new Map<string, AllowlistEntry>();
+      for (const put of puts) map.set(put.prefix, put);
+      for (const prefix of deletes) map.delete(prefix);
+      maps.set(endpointId, map);
+    },
+  };
+  return {
+    writer, writes, maps,
+    hold: () => { let release = () => undefined as void; gate = new Promise((r) => { release = r; }); return () => release(); },
+    failOnce: (err: Error) => { failNext = err; },
+  };
+}
+
+function setup(isInUse = (_e: number, _ip: string) => false) {
+  const recorder = recordingWriter();
+  const ticks = new Subject<PipelineInput>();
+  const pipeline = createFqdnPipeline({ writer: recorder.writer, isInUse, ticks });
+  const events: PipelineEvent[] = [];
+  pipeline.events$.subscribe((event) => events.push(event));
+  const tick = async (now: number) => { ticks.next({ kind: 'tick', now }); await settle(); };
+  return { ...recorder, pipeline, events, tick };
+}
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('pipeline > fqdn pipeline', () => {
+  it('programs the selected addresses before releasing the answer, then emits fqdn.allowed with its DNS event', async () => {
+    const { pipeline, writes, events, maps, hold } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await settle();
+    expect(writes).toEqual([{ endpointId: 1, puts: ['10.0.0.0/8'], deletes: [] }]);
+    const release = hold();
+    let released = false;
+    const answer = exchange(1, 'api.example.com', ['192.0.2.1', '10.9.9.9'], 30, 1_000);
+    const done = pipeline.onAnswer(answer).then(() => (released = true));
+    await settle();
+    expect(released).toBe(false);
+    release();
+    await done;
+    expect(writes[1]).toEqual({ endpointId: 1, puts: ['192.0.2.1/32'], deletes: [] });
+    expect([...maps.get(1)!.keys()].sort()).toEqual(['10.0.0.0/8', '192.0.2.1/32']);
+    expect(events).toEqual([
+      { type: 'fqdn.allowed', causeId: answer.dnsEventId, timeMs: 1_000, data: { endpointId: 1, name: 'api.example.com', ip: '192.0.2.1', selector: 'matchPattern: *.example.com', expiresAt: new Date(31_000).toISOString(), ttlSec: 30, dnsEventId: answer.dnsEventId } },
+      { type: 'fqdn.allowed', causeId: answer.dnsEventId, timeMs: 1_000, data: expect.objectContaining({ ip: '10.9.9.9' }) },
+    ]);
+  });
+
+  it('shares learned addresses with other endpoints that select the name, and not with others', async () => {
+    const { pipeline, writes, events } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    pipeline.setPolicy(2, policy(suffix('example.com')));
+    pipeline.setPolicy(3, policy(suffix('example.org')));
+    await settle();
+    writes.length = 0;
+    await pipeline.onAnswer(exchange(1, 'api.example.com', ['192.0.2.1']));
+    await settle();
+    expect(writes.sort((a, b) => a.endpointId - b.endpointId)).toEqual([
+      { endpointId: 1, puts: ['192.0.2.1/32'], deletes: [] },
+      { endpointId: 2, puts: ['192.0.2.1/32'], deletes: [] },
+    ]);
+    expect(events.map((e) => e.data.endpointId).sort()).toEqual([1, 2]);
+  });
+
+  it('a name outside toFQDNs resolves but programs nothing', async () => {
+    const { pipeline, writes, events } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await settle();
+    writes.length = 0;
+    await pipeline.onAnswer(exchange(1, 'other.example.net', ['192.0.2.9']));
+    expect(writes).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('fails the answer when the write fails, reports it, and repairs on the next write', async () => {
+    const { pipeline, writes, events, failOnce, maps } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await settle();
+    failOnce(new SluiceError('ERR_MAP_UPDATE', 'update allowlist: no space left on device'));
+    await expect(pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1']))).rejects.toMatchObject({ code: 'ERR_MAP_UPDATE' });
+    expect(events).toMatchObject([{ type: 'allowlist.write-failed', data: { endpointId: 1, code: 'ERR_MAP_UPDATE' } }]);
+    await pipeline.onAnswer(exchange(1, 'b.example.com', ['192.0.2.2']));
+    expect(writes.at(-1)).toEqual({ endpointId: 1, puts: ['192.0.2.1/32', '192.0.2.2/32'], deletes: [] });
+    expect(maps.get(1)?.size).toBe(3);
+  });
+
+  it('fails the answer when the allowlist does not fit the datapath', async () => {
+    const { pipeline } = setup();
+    const ports = Array.from({ length: 17 }, (_, i) => ({ portLo: 1000 + 10 * i, portHi: 1000 + 10 * i, proto: 6 }));
+    pipeline.setPolicy(1, { cidrRules: [], fqdnSelectors: [{ ...suffix('example.com'), ports }] });
+    await expect(pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1']))).rejects.toMatchObject({ code: 'ERR_ALLOWLIST_OVERFLOW' });
+  });
+
+  it('does not release a repeated answer before the first one is programmed', async () => {
+    const { pipeline, hold } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await settle();
+    const release = hold();
+    const order: string[] = [];
+    const first = pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'])).then(() => order.push('first'));
+    const second = pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'])).then(() => order.push('second'));
+    await settle();
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('expires addresses at their TTL with deletes and fqdn.expired, keeping those in use', async () => {
+    const live = new Set<string>(['192.0.2.2']);
+    const { pipeline, writes, events, tick } = setup((_, ip) => live.has(ip));
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    const answer = exchange(1, 'a.example.com', ['192.0.2.1', '192.0.2.2'], 10, 0);
+    await pipeline.onAnswer(answer);
+    await settle();
+    events.length = 0;
+    writes.length = 0;
+    await tick(9_999);
+    expect(writes).toEqual([]);
+    await tick(10_000);
+    expect(writes).toEqual([{ endpointId: 1, puts: [], deletes: ['192.0.2.1/32'] }]);
+    expect(events).toEqual([{ type: 'fqdn.expired', causeId: answer.dnsEventId, timeMs: 10_000, data: { endpointId: 1, name: 'a.example.com', ip: '192.0.2.1', reason: 'ttl' } }]);
+    live.clear();
+    await tick(11_000);
+    expect(writes.at(-1)).toEqual({ endpointId: 1, puts: [], deletes: ['192.0.2.2/32'] });
+  });
+
+  it('removing a policy deletes the whole allowlist', async () => {
+    const { pipeline, writes } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1']));
+    pipeline.setPolicy(1, undefined);
+    await settle();
+    expect(writes.at(-1)).toEqual({ endpointId: 1, puts: [], deletes: ['10.0.0.0/8', '192.0.2.1/32'] });
+  });
+
+  it('runs expiry from the injected scheduler in virtual time', async () => {
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 30_000);
+    const recorder = recordingWriter();
+    const pipeline = createFqdnPipeline({ writer: recorder.writer, isInUse: () => false, scheduler, expiryPeriodMs: 1_000 });
+    const events: PipelineEvent[] = [];
+    pipeline.events$.subscribe((event) => events.push(event));
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 20, 0));
+    scheduler.flush();
+    await settle();
+    expect(events.filter((e) => e.type === 'fqdn.expired')).toEqual([expect.objectContaining({ timeMs: 20_000 })]);
+  });
+});
+
+describe('pipeline > expiryTicks', () => {
+  it('ticks every period with the scheduler clock (marbles)', () => {
+    const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler.run(({ expectObservable }) => {
+      expectObservable(expiryTicks(5, testScheduler), '^ 16ms !').toBe('5ms a 4ms b 4ms c', {
+        a: { kind: 'tick', now: 5 },
+        b: { kind: 'tick', now: 10 },
+        c: { kind: 'tick', now: 15 },
+      });
+    });
+  });
+});
+
+describe('pipeline > policyAdapter', () => {
+  it("maps src/policy's resolved rules to allowlist inputs", () => {
+    const adapted = fromEndpointPolicy(
+      {
+        cidrRules: [{ action: 'deny', cidr: '192.0.2.0/24', except: ['192.0.2.128/25'], ports: [{ protocol: 'ANY', port: 0, endPort: 0 }] }],
+        fqdnRules: [{ selector: { matchName: 'api.example.com' }, ports: [{ protocol: 'TCP', port: 8000, endPort: 8080 }, { protocol: 'UDP', port: 53, endPort: 53 }] }],
+      },
+      { matches: (s, name) => s.matchName === name, describe: (s) => `matchName: ${s.matchName}` },
+    );
+    expect(adapted.cidrRules).toEqual([{ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'], ports: [{ portLo: 0, portHi: 65535, proto: 0 }], deny: true }]);
+    expect(adapted.fqdnSelectors[0]).toMatchObject({ selector: 'matchName: api.example.com', ports: [{ portLo: 8000, portHi: 8080, proto: 6 }, { portLo: 53, portHi: 53, proto: 17 }] });
+    expect(adapted.fqdnSelectors[0]?.matches('api.example.com')).toBe(true);
+    expect(adapted.fqdnSelectors[0]?.matches('www.example.com')).toBe(false);
+  });
+});

@@ -1,0 +1,52 @@
+// The composition: DNS exchanges, policy changes and expiry ticks -> reducer -> allowlist writes
+// -> events, with each held DNS answer released (its onAnswer promise settled) only after the
+// asking endpoint's allowlist write finished.
+import { asyncScheduler, merge, Subject, type Observable, type SchedulerLike, share } from 'rxjs';
+import type { DnsExchange } from '../dns/index.js';
+import type { FqdnCacheOptions, IsInUse } from '../fqdn/index.js';
+import { expiryTicks } from './operators/expiryTicks.js';
+import { reduceInputs } from './operators/reduceInputs.js';
+import { writeAllowlists } from './operators/writeAllowlists.js';
+import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput } from './types.js';
+
+export interface FqdnPipelineOptions {
+  writer: AllowlistWriter;
+  /** Conntrack liveness, for the expiry grace. */
+  isInUse: IsInUse;
+  cache?: Partial<FqdnCacheOptions>;
+  /** How often expiry runs. Default 1000 ms. */
+  expiryPeriodMs?: number;
+  /** Drives expiry ticks and event times; tests pass a TestScheduler or VirtualTimeScheduler. */
+  scheduler?: SchedulerLike;
+  /** Replaces the timer as the source of ticks (tests that want to choose each tick). */
+  ticks?: Observable<PipelineInput>;
+}
+
+export interface FqdnPipeline {
+  /** Give this to the DNS proxy as onAnswer. */
+  onAnswer(exchange: DnsExchange): Promise<void>;
+  setPolicy(endpointId: number, policy: EndpointAllowlistPolicy | undefined): void;
+  /** fqdn.allowed, fqdn.expired and allowlist.write-failed; subscribe once to start the pipeline. */
+  readonly events$: Observable<PipelineEvent>;
+  stop(): void;
+}
+
+export function createFqdnPipeline(options: FqdnPipelineOptions): FqdnPipeline {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const inputs = new Subject<PipelineInput>();
+  const ticks = options.ticks ?? expiryTicks(options.expiryPeriodMs ?? 1_000, scheduler);
+  const events$ = merge(inputs, ticks).pipe(
+    reduceInputs(options.isInUse, options.cache),
+    writeAllowlists(options.writer, () => scheduler.now()),
+    share(),
+  );
+  return {
+    onAnswer: (exchange) =>
+      new Promise<void>((resolve, reject) => {
+        inputs.next({ kind: 'answer', exchange, settle: (err) => (err === undefined ? resolve() : reject(err)) });
+      }),
+    setPolicy: (endpointId, policy) => inputs.next({ kind: 'policy', endpointId, policy }),
+    events$,
+    stop: () => inputs.complete(),
+  };
+}

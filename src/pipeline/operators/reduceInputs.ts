@@ -1,0 +1,17 @@
+// Operator: folds pipeline inputs into the reducer state and emits one step per input. The state
+// is created per subscription, so a resubscription starts from an empty cache.
+import { defer, type OperatorFunction, scan, map } from 'rxjs';
+import { createFqdnCache, type FqdnCacheOptions, type IsInUse } from '../../fqdn/index.js';
+import { reduceStep } from '../reduceStep.js';
+import type { PipelineInput, ReducedStep, ReducerState } from '../types.js';
+
+export function reduceInputs(isInUse: IsInUse, cacheOptions: Partial<FqdnCacheOptions> = {}): OperatorFunction<PipelineInput, ReducedStep> {
+  return (inputs) =>
+    defer(() => {
+      const state: ReducerState = { cache: createFqdnCache(cacheOptions), policies: new Map() };
+      return inputs.pipe(
+        scan((_: ReducedStep | undefined, input: PipelineInput) => reduceStep(state, input, isInUse), undefined),
+        map((step) => step as ReducedStep),
+      );
+    });
+}

@@ -1,0 +1,97 @@
+// The pure heart of the pipeline: one input (a DNS answer, a clock tick, a policy change) applied
+// to the FQDN cache and the endpoint policies, giving the desired allowlists of the endpoints it
+// touched and the events to publish once they are programmed. The state is updated in place by
+// its single owner (the scan in reduceInputs.ts).
+import {
+  applyDnsAnswer,
+  computeAllowlist,
+  expire,
+  selectedAddresses,
+  sharedAddresses,
+  type AllowlistEntry,
+  type FqdnUpdate,
+  type IsInUse,
+} from '../fqdn/index.js';
+import type { FqdnExpiredEvent, PipelineEvent, PipelineInput, ReducedStep, ReducerState } from './types.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function desiredAllowlist(state: ReducerState, endpointId: number): AllowlistEntry[] | Error {
+  const policy = state.policies.get(endpointId);
+  if (policy === undefined) return [];
+  try {
+    return computeAllowlist(policy.cidrRules, selectedAddresses(state.cache, policy.fqdnSelectors));
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** Endpoints whose toFQDNs selectors match any of the names. */
+function selectingEndpoints(state: ReducerState, names: ReadonlySet<string>): number[] {
+  const endpoints: number[] = [];
+  for (const [endpointId, policy] of state.policies) {
+    if (policy.fqdnSelectors.some((selector) => [...names].some((name) => selector.matches(name)))) endpoints.push(endpointId);
+  }
+  return endpoints;
+}
+
+const expiryReason = (update: FqdnUpdate): FqdnExpiredEvent['data']['reason'] =>
+  update.type === 'expired' && update.reason !== 'ttl' ? 'evicted' : 'ttl';
+
+export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: IsInUse): ReducedStep {
+  const step: ReducedStep = { input, desired: new Map(), events: new Map() };
+  const push = (endpointId: number, event: PipelineEvent) => step.events.set(endpointId, [...(step.events.get(endpointId) ?? []), event]);
+
+  if (input.kind === 'policy') {
+    if (input.policy === undefined) state.policies.delete(input.endpointId);
+    else state.policies.set(input.endpointId, input.policy);
+    step.desired.set(input.endpointId, desiredAllowlist(state, input.endpointId));
+    return step;
+  }
+
+  let updates: FqdnUpdate[];
+  let now: number;
+  if (input.kind === 'answer') {
+    const { exchange } = input;
+    now = exchange.answeredAt;
+    const { answer } = exchange;
+    updates = answer.ttlSec === undefined
+      ? []
+      : applyDnsAnswer(
+          state.cache,
+          { endpointId: exchange.endpointId, name: exchange.question.qname, addresses: answer.addresses.map((a) => a.ip), ttlSec: answer.ttlSec, dnsEventId: exchange.dnsEventId },
+          now,
+          isInUse,
+        ).updates;
+    // The asking endpoint is always part of the step, so its answer waits for its queue.
+    step.desired.set(exchange.endpointId, desiredAllowlist(state, exchange.endpointId));
+  } else {
+    now = input.now;
+    updates = expire(state.cache, now, isInUse).updates;
+  }
+
+  const names = new Set(updates.map((update) => update.name));
+  const endpoints = selectingEndpoints(state, names);
+  for (const endpointId of endpoints) {
+    if (!step.desired.has(endpointId)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
+    const selectors = state.policies.get(endpointId)?.fqdnSelectors ?? [];
+    for (const update of updates) {
+      const matching = selectors.filter((selector) => selector.matches(update.name));
+      if (matching.length === 0) continue;
+      if (update.type === 'learned') {
+        for (const selector of matching) {
+          push(endpointId, {
+            type: 'fqdn.allowed',
+            causeId: update.dnsEventId,
+            timeMs: now,
+            data: { endpointId, name: update.name, ip: update.ip, selector: selector.selector, expiresAt: iso(update.expiresAt), ttlSec: update.ttlSec, dnsEventId: update.dnsEventId },
+          });
+        }
+      } else if (update.type === 'expired' && !sharedAddresses(state.cache, update.name).some((a) => a.ip === update.ip)) {
+        // Only when no endpoint holds the address any more: until then the allowlist keeps it.
+        push(endpointId, { type: 'fqdn.expired', causeId: update.dnsEventId, timeMs: now, data: { endpointId, name: update.name, ip: update.ip, reason: expiryReason(update) } });
+      }
+    }
+  }
+  return step;
+}

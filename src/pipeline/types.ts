@@ -1,0 +1,58 @@
+// The shapes that flow through the FQDN pipeline and the collaborators it is given.
+import type { AllowlistEntry, CidrRule, FqdnCacheState, FqdnSelector } from '../fqdn/index.js';
+import type { DnsExchange } from '../dns/index.js';
+
+/** What the allowlist of one endpoint is computed from (see policyAdapter.ts for src/policy). */
+export interface EndpointAllowlistPolicy {
+  cidrRules: readonly CidrRule[];
+  fqdnSelectors: readonly FqdnSelector[];
+}
+
+/** Writes one endpoint's allowlist changes into the datapath map; puts are applied before deletes. */
+export interface AllowlistWriter {
+  apply(endpointId: number, puts: readonly AllowlistEntry[], deletes: readonly string[]): Promise<void>;
+}
+
+export type PipelineInput =
+  | { kind: 'answer'; exchange: DnsExchange; settle: (err?: unknown) => void }
+  | { kind: 'tick'; now: number }
+  | { kind: 'policy'; endpointId: number; policy: EndpointAllowlistPolicy | undefined };
+
+/** fqdn.allowed, shaped like src/log's draft: data plus the causing DNS event. */
+export interface FqdnAllowedEvent {
+  type: 'fqdn.allowed';
+  causeId: string;
+  timeMs: number;
+  data: { endpointId: number; name: string; ip: string; selector: string; expiresAt: string; ttlSec: number; dnsEventId: string };
+}
+
+export interface FqdnExpiredEvent {
+  type: 'fqdn.expired';
+  causeId: string;
+  timeMs: number;
+  data: { endpointId: number; name: string; ip: string; reason: 'ttl' | 'evicted' | 'endpoint-removed' | 'policy-removed' };
+}
+
+/** A write that failed: the endpoint's map now lags the state until the next write succeeds. */
+export interface AllowlistWriteFailedEvent {
+  type: 'allowlist.write-failed';
+  causeId: string | null;
+  timeMs: number;
+  data: { endpointId: number; code: string; message: string };
+}
+
+export type PipelineEvent = FqdnAllowedEvent | FqdnExpiredEvent | AllowlistWriteFailedEvent;
+
+export interface ReducerState {
+  cache: FqdnCacheState;
+  policies: Map<number, EndpointAllowlistPolicy>;
+}
+
+/** What one input changed: the allowlists to program and the events to publish once they are. */
+export interface ReducedStep {
+  input: PipelineInput;
+  /** Desired allowlist per endpoint, or the error computing it (e.g. ERR_ALLOWLIST_OVERFLOW). */
+  desired: Map<number, AllowlistEntry[] | Error>;
+  /** Events to publish after the endpoint's write succeeded, keyed by endpoint. */
+  events: Map<number, PipelineEvent[]>;
+}
