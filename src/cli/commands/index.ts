@@ -2,3 +2,5 @@
 import { registerCommand } from '../main.js';
 
 registerCommand('version', 'print the version', async () => (await import('./version.js')).default);
+registerCommand('policy', 'validate, apply, delete, list and trace Cilium network policies', async () => (await import('./policy.js')).default);
+registerCommand('fqdn', 'FQDN selector tools (match)', async () => (await import('./fqdn.js')).default);
