@@ -58,15 +58,16 @@ export function decideDnsQuery(ep: EndpointPolicy, query: DnsQuery): Decision {
     if (!rule.portRules.some((pr) => pr.ports.some((r) => rangeCovers(r, query.port, query.protocol)))) continue;
     const path = selects(rule.peer, false);
     if (path === undefined) continue;
-    const ref = { ...rule.ref, path };
+    const ref = { ...rule.ref, path: path === '' ? rule.ref.path : path };
     return decided('allowed', ref, `${what} is allowed by ${describeRef(ref)}; the port is not DNS-proxied for this server, so any name passes`);
   }
   return defaultDeny(ep, what);
 }
 
-/** With no server given: an allow peer counts if it has any member; a deny peer only if it covers everything. */
+/** With no server given: any allow peer counts; a deny peer only if it covers every address. */
 function anyServerPath(peer: ResolvedPeer, deny: boolean): string | undefined {
   if (peer.kind === 'fqdns') return deny ? undefined : peer.selectors[0]?.path;
-  if (!deny) return peer.cidrs[0]?.path;
+  // even a toEndpoints peer that selects no known pod names a server ('' = the rule itself)
+  if (!deny) return peer.cidrs[0]?.path ?? '';
   return peer.cidrs.find((c) => c.cidr.endsWith('/0') && c.except.length === 0)?.path;
 }
