@@ -15,6 +15,8 @@ const RING_BYTES = 64 * 1024 * 1024;
 /** Events per fill: 72 bytes each with the header, so 800k fit in the 64 MiB ring. */
 const PER_FILL = 800_000;
 
+export const resultName = 'ringbuf';
+
 export interface RingbufResult {
   zeroCopyEventsPerSec: number;
   callbackEventsPerSec: number;

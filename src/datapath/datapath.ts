@@ -81,6 +81,11 @@ export class Datapath {
     }
   }
 
+  /** For BPF_PROG_TEST_RUN in benchmarks: the fd of one of the loaded programs. */
+  programFd(name: 'sluice_from_pod' | 'sluice_to_pod'): number {
+    return this.obj.programFd(name);
+  }
+
   get pinRoot(): string {
     return this.obj.pinRoot;
   }
