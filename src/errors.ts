@@ -24,6 +24,14 @@ export const errorCodes = {
   ERR_KAFKA_PUBLISH: 'events could not be published to Kafka',
   ERR_CONFIG: 'the configuration or a command-line argument is invalid',
   ERR_PRIVILEGE: 'the operation needs root or CAP_BPF and CAP_NET_ADMIN',
+  ERR_API_SOCKET: "the agent's API socket could not be created, or another agent already answers on it",
+  ERR_AGENT_UNREACHABLE: 'no agent answers on the API socket',
+  ERR_API_RESPONSE: "the agent's API answered with something that is not a valid response",
+  ERR_API_ROUTE: "the agent's API has no such route or method",
+  ERR_ENDPOINT_EXISTS: 'an endpoint with that name, interface or address already exists',
+  ERR_ENDPOINT_NOT_FOUND: 'no endpoint with that name is known to the agent',
+  ERR_METRICS: 'the metrics server could not listen, or a metric was defined or used wrongly',
+  ERR_INTERNAL: 'an unexpected error inside the agent (a bug: please report it)',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
