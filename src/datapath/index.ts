@@ -8,4 +8,5 @@ export { RingReader } from './ringReader.js';
 export { attachTc, detachTc, queryTc } from './tc.js';
 export { withNetns, ifindexOf } from './netns.js';
 export * from './decode/flowEvent.js';
-export { IPPROTO, type AllowEntry, type PortRule, type CtEntry, type DnsNatEntry } from './maps/layout.js';
+export { IPPROTO, decodeAllowKey, type AllowEntry, type PortRule, type CtEntry, type DnsNatEntry } from './maps/layout.js';
+export { bootNowNs } from './ffi/libc.js';

@@ -4,3 +4,4 @@ import { registerCommand } from '../main.js';
 registerCommand('version', 'print the version', async () => (await import('./version.js')).default);
 registerCommand('policy', 'validate, apply, delete, list and trace Cilium network policies', async () => (await import('./policy.js')).default);
 registerCommand('fqdn', 'FQDN selector tools (match)', async () => (await import('./fqdn.js')).default);
+registerCommand('agent', 'run the agent: datapath, DNS proxy, policies, event log', async () => (await import('./agent.js')).default);

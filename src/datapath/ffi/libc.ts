@@ -17,6 +17,7 @@ function bind() {
     // struct epoll_event is packed on x86-64: 4 bytes of events then 8 bytes of data
     epoll_ctl: lib.func('int epoll_ctl(int epfd, int op, int fd, const void *event)'),
     epoll_wait: lib.func('int epoll_wait(int epfd, _Out_ void *events, int maxevents, int timeout)'),
+    clock_gettime: lib.func('int clock_gettime(int clockid, _Out_ void *ts)'),
     getpagesize: lib.func('int getpagesize(void)'),
     strerror: lib.func('const char *strerror(int errnum)'),
   };
@@ -40,3 +41,12 @@ export const CLONE_NEWNET = 0x40000000;
 export const EPOLL_CTL_ADD = 1;
 export const EPOLLIN = 1;
 export const MAP_FAILED = -1n;
+
+const CLOCK_BOOTTIME = 7;
+const timespec = Buffer.alloc(16);
+
+/** CLOCK_BOOTTIME in ns: the clock of bpf_ktime_get_boot_ns(), which stamps flows and conntrack. */
+export function bootNowNs(): bigint {
+  libc().clock_gettime(CLOCK_BOOTTIME, timespec);
+  return timespec.readBigInt64LE(0) * 1_000_000_000n + timespec.readBigInt64LE(8);
+}

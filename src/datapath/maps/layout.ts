@@ -102,6 +102,12 @@ function maskTail(out: Buffer, at: number, bits: number, bytes: number): void {
   }
 }
 
+export function decodeAllowKey(key: Buffer): { endpointId: number; prefix: string } {
+  const family = key.readUInt32LE(8) === 6 ? 6 : 4;
+  const bits = key.readUInt32LE(0) - ALLOW_KEY_FIXED_BITS;
+  return { endpointId: key.readUInt32LE(4), prefix: `${formatAddressBuffer(key, 12, family)}/${bits}` };
+}
+
 export function encodeAllowValue(rules: PortRule[], out = Buffer.alloc(layouts.allow_value.size), at = 0): Buffer {
   if (rules.length > ALLOW_MAX_RULES) {
     throw new SluiceError('ERR_MAP_UPDATE', `allowlist value: ${rules.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`);

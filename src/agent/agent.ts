@@ -1,0 +1,322 @@
+// The composition root: the one place that builds the graph. Wiring only; every decision lives in
+// the pure folders (policy, fqdn, pipeline) and every side effect in the edges (datapath, dns, log).
+//
+//   policy dir --syncPolicies--> repository --resolve--> endpoint modes + pipeline.setPolicy
+//   datapath.flows() --bufferTime--> eventLog.publishFlows
+//   DNS proxy --onAnswer--> pipeline --AllowlistWriter--> datapath maps --> answer released
+//   DNS proxy / pipeline / policy events --> eventLog (policy-changes also folded into live state)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { bufferTime, filter, type Subscription } from 'rxjs';
+import { SluiceError, isSluiceError } from '../errors.js';
+import { Datapath, bootNowNs } from '../datapath/index.js';
+import { decodeAllowKey } from '../datapath/index.js';
+import { startDnsProxy, type DnsProxy, type DnsTransport } from '../dns/index.js';
+import { EventLog } from '../log/eventLog.js';
+import type { Envelope, EventDraft } from '../log/envelope.js';
+import { newEventId } from '../log/eventId.js';
+import { measureBootTimeOffsetNs, type FlowContext } from '../log/hubble/flowContext.js';
+import { applyEvent, type AgentState } from '../log/replay/agentState.js';
+import { replayUntil } from '../log/replay/replay.js';
+import {
+  decideDnsQuery, describeFqdnSelector, emptyRepository, foldPolicyEvent, fqdnSelectorMatches, resolveEndpointPolicies,
+  type EndpointPolicy, type RepositoryState,
+} from '../policy/index.js';
+import { createFqdnPipeline, fromEndpointPolicy, type FqdnPipeline, type PipelineEvent } from '../pipeline/index.js';
+import type { AgentConfig, EndpointConfig } from './config.js';
+import { ConntrackIndex } from './conntrackIndex.js';
+import { dnsEventDraft } from './dnsEvents.js';
+import { readPolicyDir, syncPolicies } from './policySource.js';
+
+export interface AgentEndpoint extends EndpointConfig {
+  id: number;
+}
+
+export type AgentLogFn = (line: string) => void;
+
+const FIRST_ENDPOINT_ID = 1000;
+const FLOW_BATCH_MS = 50;
+
+export class Agent {
+  readonly state: AgentState;
+  readonly endpoints = new Map<number, AgentEndpoint>();
+  private repo: RepositoryState = emptyRepository();
+  private policies = new Map<number, EndpointPolicy>();
+  /** (endpoint|ip) -> names, for the flows' destination_names. */
+  private readonly namesByIp = new Map<string, Set<string>>();
+  /** What the pipeline has written per endpoint: prefixes, for reconciling the pinned map. */
+  private readonly written = new Map<number, Set<string>>();
+  private readonly subs: Subscription[] = [];
+  private proxies: DnsProxy[] = [];
+  private watcher: FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  readonly pipeline: FqdnPipeline;
+  readonly conntrack: ConntrackIndex;
+
+  private constructor(readonly config: AgentConfig, readonly datapath: Datapath, readonly log: EventLog, state: AgentState, readonly flowContext: FlowContext, private readonly say: AgentLogFn) {
+    this.state = state;
+    this.conntrack = new ConntrackIndex(() => datapath.conntrack(), bootNowNs);
+    this.pipeline = createFqdnPipeline({
+      writer: { apply: async (endpointId, puts, deletes) => this.writeAllowlist(endpointId, puts, deletes) },
+      isInUse: (endpointId, ip) => this.conntrack.isInUse(endpointId, ip),
+      cache: { minTtlSec: config.fqdn.minTtlSec, maxAddressesPerName: config.fqdn.maxAddressesPerName },
+    });
+  }
+
+  static async start(config: AgentConfig, say: AgentLogFn = () => undefined): Promise<Agent> {
+    mkdirSync(config.log.dir, { recursive: true });
+    // the state as of the last run: policies, endpoints and allowed addresses with their expiry
+    const { state } = replayUntil(config.log.dir);
+    const holder: { agent?: Agent } = {};
+    const bootOffset = measureBootTimeOffsetNs();
+    const flowContext: FlowContext = {
+      nodeName: config.node,
+      endpointById: (id) => holder.agent?.endpointInfo(id),
+      endpointByIp: (ip) => holder.agent?.endpointByIp(ip),
+      namesForIp: (endpointId, ip) => [...(holder.agent?.namesByIp.get(`${endpointId}|${ip}`) ?? [])],
+      bootTimeOffsetNs: bootOffset,
+    };
+    const log = new EventLog({
+      dir: config.log.dir,
+      node: config.node,
+      flowContext,
+      topicOptions: { fsync: config.log.fsync === 'interval' ? { mode: 'interval', intervalMs: 1000 } : { mode: config.log.fsync } },
+    });
+    for (const r of log.recoveries) say(`log: recovered ${JSON.stringify(r)}`);
+    let datapath: Datapath;
+    try {
+      datapath = Datapath.open({ pinRoot: config.datapath.pinRoot, ringSizeBytes: config.datapath.ringSizeBytes });
+    } catch (err) {
+      log.close();
+      throw err;
+    }
+    const agent = new Agent(config, datapath, log, state, flowContext, say);
+    holder.agent = agent;
+    try {
+      await agent.run();
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+    return agent;
+  }
+
+  private async run(): Promise<void> {
+    // the repository as the log last knew it, so unchanged files make no new revision
+    for (const p of [...this.state.policies.values()].sort((a, b) => a.revision - b.revision)) {
+      this.repo = foldPolicyEvent(this.repo, { type: 'policy.applied', data: { kind: p.kind as never, namespace: p.namespace, name: p.name, revision: p.revision, document: p.document as Record<string, unknown> } });
+    }
+    for (const e of this.state.allowlist.values()) this.indexName(e.endpointId, e.ip, e.name, true);
+
+    this.subs.push(this.pipeline.events$.subscribe((e) => this.onPipelineEvent(e)));
+    this.subs.push(this.datapath.flows().pipe(bufferTime(FLOW_BATCH_MS), filter((b) => b.length > 0)).subscribe((batch) => this.log.publishFlows(batch)));
+
+    await this.startProxies();
+    for (const ep of this.config.endpoints) this.addEndpoint(ep);
+    this.reloadPolicies();
+    this.reconcileAllowlist();
+    this.watchPolicies();
+    this.say(`agent ${this.config.node}: ${this.endpoints.size} endpoints, ${this.repo.policies.length} policies, DNS proxy on ${this.proxies.map((p) => `${p.address}:${p.port}`).join(' ')}`);
+  }
+
+  private async startProxies(): Promise<void> {
+    const { proxy } = this.config;
+    ensureLocalAddress(proxy.address4, 32);
+    ensureLocalAddress(proxy.address6, 128);
+    const common = {
+      lookupOrigin: (addr: string, port: number, transport: DnsTransport) => {
+        const o = this.datapath.dnsOrigin(addr.replace(/^::ffff:/, ''), port, transport === 'TCP' ? 'tcp' : 'udp');
+        return o && this.endpoints.has(o.endpointId) ? { endpointId: o.endpointId, server: o.server, port: o.port } : undefined;
+      },
+      decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
+        const ep = this.policies.get(endpointId);
+        if (!ep) return { allowed: false, rule: null, policy: null };
+        const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
+        return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
+      },
+      onAnswer: (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => this.pipeline.onAnswer(exchange),
+      onEvent: (e: Parameters<typeof dnsEventDraft>[0]) => this.publish([dnsEventDraft(e, this.endpoints)]),
+      newEventId: () => newEventId(),
+      denyRcode: proxy.denyRcode,
+      answerDeadlineMs: proxy.answerDeadlineMs,
+      upstreamTimeoutMs: proxy.upstreamTimeoutMs,
+      maxInFlight: proxy.maxInFlight,
+      onSocketError: (err: Error) => this.say(`dns proxy: ${err.message}`),
+    };
+    const v4 = await startDnsProxy({ ...common, listenAddress: proxy.address4, port: proxy.port });
+    this.proxies.push(v4);
+    // the same port on IPv6, so one dns_config entry serves both families
+    this.proxies.push(await startDnsProxy({ ...common, listenAddress: proxy.address6, port: v4.port }));
+    this.datapath.setDnsProxy({ proxyAddr4: proxy.address4, proxyAddr6: proxy.address6, udpPort: v4.port, tcpPort: v4.port });
+  }
+
+  /** Attaches an endpoint; it is enforced as soon as a policy selects it. */
+  addEndpoint(cfg: EndpointConfig): AgentEndpoint {
+    for (const ep of this.endpoints.values()) {
+      if (ep.name === cfg.name && ep.namespace === cfg.namespace) throw new SluiceError('ERR_CONFIG', `endpoint ${cfg.namespace}/${cfg.name} exists`);
+      if (ep.ifname === cfg.ifname) throw new SluiceError('ERR_CONFIG', `interface ${cfg.ifname} already belongs to endpoint ${ep.namespace}/${ep.name}`);
+    }
+    const known = [...this.state.endpoints.values()].find((e) => e.name === cfg.name && e.namespace === cfg.namespace);
+    const used = new Set([...this.state.endpoints.keys(), ...this.endpoints.keys()]);
+    let id = known?.id ?? FIRST_ENDPOINT_ID;
+    if (!known) while (used.has(id)) id++;
+    const ep: AgentEndpoint = { ...cfg, id };
+    this.datapath.attach({ ifname: cfg.ifname, endpointId: id, enforce: false, dnsRedirect: false });
+    this.endpoints.set(id, ep);
+    const same = known && known.ifname === cfg.ifname && (known.ipv4 ?? undefined) === cfg.ipv4 && (known.ipv6 ?? undefined) === cfg.ipv6
+      && JSON.stringify(known.labels) === JSON.stringify(cfg.labels);
+    if (!same) {
+      this.publish([{ type: 'endpoint.added', data: { id, name: cfg.name, namespace: cfg.namespace, labels: cfg.labels, ipv4: cfg.ipv4 ?? null, ipv6: cfg.ipv6 ?? null, ifname: cfg.ifname } }]);
+    }
+    if (this.repo.policies.length > 0) this.resolve();
+    return ep;
+  }
+
+  removeEndpoint(namespace: string, name: string): void {
+    const ep = [...this.endpoints.values()].find((e) => e.name === name && e.namespace === namespace);
+    if (!ep) throw new SluiceError('ERR_CONFIG', `no endpoint ${namespace}/${name}`);
+    this.datapath.detach({ ifname: ep.ifname });
+    this.endpoints.delete(ep.id);
+    this.policies.delete(ep.id);
+    this.pipeline.setPolicy(ep.id, undefined);
+    this.publish([{ type: 'endpoint.removed', data: { id: ep.id } }]);
+    this.resolve();
+  }
+
+  /** Re-reads the policy directory; an invalid set changes nothing and is reported. */
+  reloadPolicies(): void {
+    if (!this.config.policyDir) return;
+    const files = readPolicyDir(this.config.policyDir);
+    const { state, events } = syncPolicies(this.repo, files);
+    this.repo = state;
+    if (events.length > 0) {
+      this.publish(events.map((e) => ({ type: e.type, data: { ...e.data, namespace: e.data.namespace ?? '' } }) as EventDraft));
+      this.say(`policies: ${events.map((e) => `${e.type === 'policy.applied' ? 'applied' : 'deleted'} ${e.data.namespace ? `${e.data.namespace}/` : ''}${e.data.name}`).join(', ')} (revision ${state.revision})`);
+    }
+    this.resolve();
+  }
+
+  /** Recomputes every endpoint's policy and pushes modes and allowlist inputs to the datapath. */
+  private resolve(): void {
+    const eps = [...this.endpoints.values()];
+    const resolved = resolveEndpointPolicies(this.repo, eps.map((e) => ({ name: e.name, namespace: e.namespace, labels: e.labels, ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}) })), { nodeAddresses: [] });
+    resolved.forEach((policy, i) => {
+      const ep = eps[i]!;
+      this.policies.set(ep.id, policy);
+      this.pipeline.setPolicy(ep.id, policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined);
+      this.datapath.setEndpointMode({ ifname: ep.ifname }, { enforce: policy.enforced, dnsRedirect: policy.enforced && policy.dnsRules.length > 0 });
+    });
+  }
+
+  private watchPolicies(): void {
+    if (!this.config.policyDir) return;
+    this.watcher = watch(this.config.policyDir, () => {
+      // editors write in several steps: settle first, then apply the whole set at once
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => {
+        try {
+          this.reloadPolicies();
+        } catch (err) {
+          this.say(`policies: not applied, nothing changed: ${isSluiceError(err) ? err.message : String(err)}`);
+          if (isSluiceError(err) && Array.isArray(err.details)) for (const d of err.details) this.say(`  ${typeof d === 'string' ? d : JSON.stringify(d)}`);
+        }
+      }, 200);
+    });
+  }
+
+  private async writeAllowlist(endpointId: number, puts: readonly { prefix: string; rules: { portLo: number; portHi: number; proto: number; deny: boolean }[] }[], deletes: readonly string[]): Promise<void> {
+    this.datapath.applyAllowlist(
+      puts.map((p) => ({ endpointId, prefix: p.prefix, rules: p.rules })),
+      deletes.map((prefix) => ({ endpointId, prefix })),
+    );
+    let set = this.written.get(endpointId);
+    if (!set) this.written.set(endpointId, (set = new Set()));
+    for (const p of puts) set.add(p.prefix);
+    for (const d of deletes) set.delete(d);
+  }
+
+  /** Removes map entries the state does not hold (left by an earlier run or a removed policy). */
+  private reconcileAllowlist(): void {
+    const stale: { endpointId: number; prefix: string }[] = [];
+    let kept = 0;
+    for (const key of this.datapath.maps.allowlist.keys()) {
+      const { endpointId, prefix } = decodeAllowKey(key);
+      if (this.written.get(endpointId)?.has(prefix)) kept++;
+      else stale.push({ endpointId, prefix });
+    }
+    if (stale.length > 0) this.datapath.applyAllowlist([], stale);
+    this.publish([{ type: 'map.resync', data: { map: 'allowlist', added: 0, removed: stale.length, kept, reason: 'startup' } }]);
+  }
+
+  private onPipelineEvent(e: PipelineEvent): void {
+    if (e.type === 'allowlist.write-failed') {
+      this.say(`allowlist: write for endpoint ${e.data.endpointId} failed: ${e.data.message} [${e.data.code}]`);
+      return;
+    }
+    if (e.type === 'fqdn.allowed') this.indexName(e.data.endpointId, e.data.ip, e.data.name, true);
+    if (e.type === 'fqdn.expired') this.indexName(e.data.endpointId, e.data.ip, e.data.name, false);
+    this.publish([{ type: e.type, data: e.data, causeId: e.causeId, timeMs: e.timeMs } as EventDraft]);
+  }
+
+  private indexName(endpointId: number, ip: string, name: string, add: boolean): void {
+    const key = `${endpointId}|${ip}`;
+    const names = this.namesByIp.get(key) ?? new Set<string>();
+    if (add) names.add(name.replace(/\.$/, ''));
+    else names.delete(name.replace(/\.$/, ''));
+    if (names.size > 0) this.namesByIp.set(key, names);
+    else this.namesByIp.delete(key);
+  }
+
+  /** Publishes drafts and folds the policy-changes ones into the live state. */
+  publish(drafts: EventDraft[]): Envelope[] {
+    const envelopes = this.log.publishBatch(drafts);
+    for (const e of envelopes) if (e.type !== 'dns.request' && e.type !== 'dns.response') applyEvent(this.state, e);
+    return envelopes;
+  }
+
+  endpointInfo(id: number) {
+    const ep = this.endpoints.get(id);
+    return ep && { id, name: ep.name, namespace: ep.namespace, labels: ep.labels, ipv4: ep.ipv4 ?? null, ipv6: ep.ipv6 ?? null };
+  }
+
+  endpointByIp(ip: string) {
+    for (const ep of this.endpoints.values()) if (ep.ipv4 === ip || ep.ipv6 === ip) return this.endpointInfo(ep.id);
+    return undefined;
+  }
+
+  endpointPolicy(id: number): EndpointPolicy | undefined {
+    return this.policies.get(id);
+  }
+
+  repository(): RepositoryState {
+    return this.repo;
+  }
+
+  dnsProxies(): readonly DnsProxy[] {
+    return this.proxies;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.watcher?.close();
+    clearTimeout(this.reloadTimer);
+    await Promise.all(this.proxies.map((p) => p.close()));
+    this.pipeline.stop();
+    for (const s of this.subs) s.unsubscribe();
+    this.datapath.close({ keepPinned: this.config.datapath.keepPinned });
+    this.log.close();
+  }
+}
+
+
+/** The proxy's addresses must be local in this namespace for steered packets to reach it. */
+function ensureLocalAddress(address: string, bits: number): void {
+  try {
+    execFileSync('ip', [address.includes(':') ? '-6' : '-4', 'addr', 'replace', `${address}/${bits}`, 'dev', 'lo', ...(address.includes(':') ? ['nodad'] : [])], { stdio: 'pipe' });
+  } catch (err) {
+    throw new SluiceError('ERR_NETNS', `add DNS proxy address ${address} to lo: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`, { cause: err });
+  }
+}
+
