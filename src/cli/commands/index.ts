@@ -3,5 +3,7 @@ import { registerCommand } from '../main.js';
 
 registerCommand('version', 'print the version', async () => (await import('./version.js')).default);
 registerCommand('policy', 'validate, apply, delete, list and trace Cilium network policies', async () => (await import('./policy.js')).default);
-registerCommand('fqdn', 'FQDN selector tools (match)', async () => (await import('./fqdn.js')).default);
+registerCommand('fqdn', 'FQDN tools: the agent\'s cache, selector matching', async () => (await import('./fqdn.js')).default);
 registerCommand('agent', 'run the agent: datapath, DNS proxy, policies, event log', async () => (await import('./agent.js')).default);
+registerCommand('status', 'show the running agent\'s health, map fill and lost events', async () => (await import('./status.js')).default);
+registerCommand('endpoint', 'list, add and delete the running agent\'s endpoints', async () => (await import('./endpoint.js')).default);
