@@ -2,3 +2,5 @@
 export { Testbed, sweep, listNamespaces, defaultWorldAddresses, type Pod, type PodSpec, type TestbedOptions } from './testbed.js';
 export { run, ipBatch, inNetns, spawnInNetns } from './run.js';
 export { PeerServer, PeerClient, type PeerAnswer } from './peerProcess.js';
+export { Resolver, RESOLVER4, RESOLVER6, type ZoneOptions } from './resolver.js';
+export { AgentProcess, type AgentProcessOptions } from './agentProcess.js';

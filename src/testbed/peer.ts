@@ -6,15 +6,17 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
+import { Resolver } from 'node:dns/promises';
 
 type Request =
   | { op: 'tcp'; host: string; port: number; timeoutMs?: number; hold?: boolean }
   | { op: 'send'; id: number; timeoutMs?: number }
   | { op: 'close'; id: number }
   | { op: 'udp'; host: string; port: number; timeoutMs?: number }
-  | { op: 'udpBurst'; host: string; port: number; count: number };
+  | { op: 'udpBurst'; host: string; port: number; count: number }
+  | { op: 'lookupConnect'; server: string; name: string; family: 4 | 6; port: number; timeoutMs?: number };
 
-type Answer = { ok: boolean; error?: string; id?: number; ms?: number };
+type Answer = { ok: boolean; error?: string; id?: number; ms?: number; addresses?: string[]; stage?: string };
 
 function serve(specs: string[]): void {
   for (const spec of specs) {
@@ -99,6 +101,20 @@ function client(): void {
       };
       next();
     }),
+    // a real DNS lookup (c-ares) and a TCP connect right after it: the first connection after a
+    // lookup is what the answer-release ordering promises
+    lookupConnect: async (r) => {
+      const resolver = new Resolver({ timeout: r.timeoutMs ?? 2000, tries: 1 });
+      resolver.setServers([r.server]);
+      let addresses: string[];
+      try {
+        addresses = r.family === 6 ? await resolver.resolve6(r.name) : await resolver.resolve4(r.name);
+      } catch (e) {
+        return { ok: false, stage: 'lookup', error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+      }
+      const a = await handlers.tcp({ op: 'tcp', host: addresses[0]!, port: r.port, timeoutMs: r.timeoutMs ?? 1000 });
+      return { ...a, addresses, stage: a.ok ? 'done' : 'connect' };
+    },
   };
 
   // one request at a time, in order: answers line up with requests

@@ -40,6 +40,8 @@ export interface PeerAnswer {
   error?: string;
   id?: number;
   ms?: number;
+  addresses?: string[];
+  stage?: string;
 }
 
 export class PeerClient {
@@ -69,6 +71,10 @@ export class PeerClient {
 
   udp(host: string, port: number, opts: { timeoutMs?: number } = {}): Promise<PeerAnswer> {
     return this.request({ op: 'udp', host, port, ...opts });
+  }
+
+  lookupConnect(server: string, name: string, family: 4 | 6, port: number, opts: { timeoutMs?: number } = {}): Promise<PeerAnswer> {
+    return this.request({ op: 'lookupConnect', server, name, family, port, ...opts });
   }
 
   udpBurst(host: string, port: number, count: number): Promise<PeerAnswer> {

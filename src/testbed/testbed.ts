@@ -97,6 +97,11 @@ export class Testbed {
       'route add 10.0.0.0/8 via 10.255.0.1',
       'route add fd00::/8 via fd00:255::1',
       ...this.worldAddresses.map((a) => (a.includes(':') ? `addr add ${a}/128 dev lo nodad` : `addr add ${a}/32 dev lo`)),
+      // every address of these ranges is local in the world (servers on a wildcard address answer
+      // them all): many distinct destinations for lookup-then-connect trials and benchmarks
+      'route add local 198.51.100.0/24 dev lo',
+      'route add local 203.0.113.0/24 dev lo',
+      'route add local 2001:db8:1::/64 dev lo',
     ], this.world);
     pods.forEach((spec, i) => this.addPod(spec, i + 1));
   }

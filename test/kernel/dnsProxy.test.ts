@@ -1,0 +1,147 @@
+// Issue 4 end to end: the agent in the node namespace, unbound in the world, real clients in pods.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeKernel } from '../support/env.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6 } from '../../src/testbed/index.js';
+import { openTopicReader } from '../../src/log/eventLog.js';
+
+const TRIALS = 1000;
+const v4 = (i: number) => (i < 250 ? `198.51.100.${i + 1}` : `203.0.113.${i - 249}`);
+
+const zone = [
+  'api.allowed 60 IN A 192.0.2.10',
+  'api.allowed 60 IN AAAA 2001:db8::10',
+  'other.allowed 60 IN A 192.0.2.11',
+  'x.blocked 60 IN A 192.0.2.11',
+  'www2.allowed 30 IN CNAME edge2.allowed',
+  'edge2.allowed 8 IN CNAME hidden.allowed',
+  'hidden.allowed 60 IN A 203.0.113.30',
+  'short.allowed 2 IN A 198.51.100.200',
+  ...Array.from({ length: 80 }, (_, i) => `big.allowed 60 IN A 203.0.113.${100 + i}`),
+  ...Array.from({ length: TRIALS / 2 }, (_, i) => `t${i}.trial 60 IN A ${v4(i)}`),
+  ...Array.from({ length: TRIALS / 2 }, (_, i) => `t${i + TRIALS / 2}.trial 60 IN AAAA 2001:db8:1::${(i + 1).toString(16)}`),
+];
+
+const policy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client-egress, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toCIDR: [${RESOLVER4}/32, ${RESOLVER6}/128]
+    toPorts:
+    - ports: [{port: "53", protocol: ANY}]
+      rules:
+        dns:
+        - matchPattern: "*.allowed.test"
+        - matchPattern: "*.trial.test"
+  - toFQDNs:
+    - matchName: api.allowed.test
+    - matchName: www2.allowed.test
+    - matchName: short.allowed.test
+    - matchName: big.allowed.test
+    - matchPattern: "*.trial.test"
+    toPorts:
+    - ports: [{port: "80", protocol: TCP}]
+`;
+
+describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', () => {
+  let bed: Testbed;
+  let resolver: Resolver;
+  let server: PeerServer;
+  let agent: AgentProcess;
+  let client: PeerClient;
+  let dir: string;
+  const dig = (pod: string, args: string[]) => {
+    try {
+      return inNetns(bed.pod(pod).netns, 'dig', ['+time=2', '+tries=1', ...args]);
+    } catch (err) {
+      return String((err as Error).message);
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-dns-test-'));
+    writeFileSync(join(dir, 'policy.yaml'), policy);
+    bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }, { name: 'stranger', labels: { app: 'stranger' } }] });
+    resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: zone }]);
+    server = await PeerServer.start(bed.world, ['tcp:[::]:80']); // dual stack: every world address
+    agent = await AgentProcess.start(bed, { policyDir: dir, logDir: join(dir, 'log'), pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`, pods: ['client'] });
+    client = await PeerClient.start(bed.pod('client').netns);
+  });
+
+  afterAll(async () => {
+    client?.stop();
+    await agent?.stop();
+    server?.stop();
+    resolver?.stop();
+    bed?.destroy();
+    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`${TRIALS} lookup-then-connect trials: every first connection succeeds`, async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < TRIALS; i++) {
+      const family = i < TRIALS / 2 ? 4 : 6;
+      // half of each family asks the IPv6 resolver: steering works for both
+      const resolverAddr = i % 2 === 0 ? RESOLVER4 : RESOLVER6;
+      const r = await client.lookupConnect(resolverAddr, `t${i}.trial.test`, family, 80);
+      if (!r.ok) failures.push(`t${i} via ${resolverAddr}: ${r.stage} ${r.error}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('a denied name gets REFUSED and teaches nothing; a name outside toFQDNs resolves but stays blocked', async () => {
+    expect(dig('client', [`@${RESOLVER4}`, 'x.blocked.test'])).toContain('status: REFUSED');
+    const other = dig('client', [`@${RESOLVER4}`, 'other.allowed.test', '+short']);
+    expect(other.trim()).toBe('192.0.2.11');
+    expect(await client.tcp('192.0.2.11', 80, { timeoutMs: 300 })).toMatchObject({ ok: false });
+    await new Promise((r) => setTimeout(r, 300));
+    const learned: string[] = [];
+    openTopicReader(join(dir, 'log'), 'policy-changes').scan({}, (rec) => {
+      const e = rec.value;
+      if (e.type === 'fqdn.allowed') learned.push((e.data as { name: string }).name);
+    });
+    expect(learned.some((n) => n.includes('blocked') || n.startsWith('other.'))).toBe(false);
+    expect(learned).toContain('t0.trial.test');
+    const refused: string[] = [];
+    openTopicReader(join(dir, 'log'), 'dns').scan({}, (rec) => {
+      const d = rec.value.data as { query: string; rcode: string; verdict: string };
+      // a denied query is never forwarded: its one event is the request, answered REFUSED
+      if (d.query.startsWith('x.blocked')) refused.push(`${rec.value.type}:${d.rcode}/${d.verdict}`);
+    });
+    expect(refused).toEqual(['dns.request:REFUSED/denied']);
+  });
+
+  it('follows CNAME chains (the addresses belong to the queried name) and serves AAAA', async () => {
+    expect(await client.lookupConnect(RESOLVER4, 'www2.allowed.test', 4, 80)).toMatchObject({ ok: true, addresses: ['203.0.113.30'] });
+    expect(await client.lookupConnect(RESOLVER6, 'api.allowed.test', 6, 80)).toMatchObject({ ok: true, addresses: ['2001:db8::10'] });
+  });
+
+  it('handles DNS over TCP and passes truncation so the client retries over TCP', async () => {
+    const tcp = dig('client', [`@${RESOLVER4}`, 'api.allowed.test', '+tcp', '+short']);
+    expect(tcp.trim()).toBe('192.0.2.10');
+    const big = dig('client', [`@${RESOLVER4}`, 'big.allowed.test', '+bufsize=512']);
+    expect(big).toContain('Truncated, retrying in TCP mode');
+    expect(big).toContain('ANSWER: 80');
+    expect(await client.tcp('203.0.113.150', 80)).toMatchObject({ ok: true });
+  });
+
+  it('after TTL expiry new connections are dropped while a live one survives', async () => {
+    expect(dig('client', [`@${RESOLVER4}`, 'short.allowed.test', '+short']).trim()).toBe('198.51.100.200');
+    const live = await client.tcp('198.51.100.200', 80, { hold: true });
+    expect(live).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(await client.tcp('198.51.100.200', 80, { timeoutMs: 300 })).toMatchObject({ ok: false });
+    expect(await client.send(live.id!)).toMatchObject({ ok: true });
+    await client.close(live.id!);
+  });
+
+  it('refuses queries from outside the endpoints: the proxy is not an open resolver', async () => {
+    const out = dig('stranger', ['@169.254.53.53', '-p', '10053', 'api.allowed.test']);
+    expect(out).toContain('status: REFUSED');
+  });
+});
