@@ -16,6 +16,7 @@ import {
   decodeCt, decodeDnsNatValue, decodeAllowValue, layouts, type AllowEntry, type CtEntry, type DnsNatEntry, type PortRule,
 } from './maps/layout.js';
 import { isIPv4 } from 'node:net';
+import { readdirSync, rmdirSync } from 'node:fs';
 
 export const pinnedMapNames = ['endpoints', 'allowlist', 'conntrack', 'dns_nat', 'dns_config', 'endpoint_stats', 'ring_lost'];
 
@@ -199,6 +200,16 @@ export class Datapath {
     }
     this.reader.close();
     this.obj.close();
+    // an empty pin root is ours to remove; one holding anything else is left alone
+    if (!options.keepPinned) removeEmptyDir(this.obj.pinRoot);
+  }
+}
+
+function removeEmptyDir(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // already gone
   }
 }
 

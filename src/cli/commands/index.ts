@@ -7,3 +7,4 @@ registerCommand('fqdn', 'FQDN tools: the agent\'s cache, selector matching', asy
 registerCommand('agent', 'run the agent: datapath, DNS proxy, policies, event log', async () => (await import('./agent.js')).default);
 registerCommand('status', 'show the running agent\'s health, map fill and lost events', async () => (await import('./status.js')).default);
 registerCommand('endpoint', 'list, add and delete the running agent\'s endpoints', async () => (await import('./endpoint.js')).default);
+registerCommand('demo', 'the agent on a demo world of real namespaces, flows shown live', async () => (await import('./demo.js')).default);
