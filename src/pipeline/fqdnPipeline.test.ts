@@ -218,3 +218,23 @@ describe('pipeline > policyAdapter', () => {
     expect(adapted.fqdnSelectors[0]?.matches('www.example.com')).toBe(false);
   });
 });
+
+describe('pipeline > repeated answers', () => {
+  it('re-announces known addresses without rewriting the map', async () => {
+    const { pipeline, writes, events } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    pipeline.setPolicy(2, policy(suffix('example.com')));
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1']));
+    await settle();
+    writes.length = 0;
+    events.length = 0;
+    const again = exchange(1, 'a.example.com', ['192.0.2.1']);
+    await pipeline.onAnswer(again);
+    await settle();
+    expect(writes).toEqual([]);
+    expect(events.map((e) => [e.type, e.data.endpointId, e.causeId]).sort()).toEqual([
+      ['fqdn.allowed', 1, again.dnsEventId],
+      ['fqdn.allowed', 2, again.dnsEventId],
+    ]);
+  });
+});

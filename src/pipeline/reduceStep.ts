@@ -63,17 +63,22 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
           now,
           isInUse,
         ).updates;
-    // The asking endpoint is always part of the step, so its answer waits for its queue.
-    step.desired.set(exchange.endpointId, desiredAllowlist(state, exchange.endpointId));
+    // The asking endpoint is always part of the step, so its answer waits for its queue (an
+    // earlier answer with the same addresses may still be being written).
+    step.desired.set(exchange.endpointId, 'unchanged');
   } else {
     now = input.now;
     updates = expire(state.cache, now, isInUse).updates;
   }
 
+  // Only a new (name, address) pair or a dropped one changes allowlists; a refreshed expiry or a
+  // deferral does not. Skipping the recomputation keeps repeated lookups of known names cheap.
+  const changedNames = new Set(updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired').map((u) => u.name));
+  for (const endpointId of selectingEndpoints(state, changedNames)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
   const names = new Set(updates.map((update) => update.name));
-  const endpoints = selectingEndpoints(state, names);
-  for (const endpointId of endpoints) {
-    if (!step.desired.has(endpointId)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
+  for (const endpointId of selectingEndpoints(state, names)) {
+    // Events ride on the endpoint's write queue, so they follow its earlier writes.
+    if (!step.desired.has(endpointId)) step.desired.set(endpointId, 'unchanged');
     const selectors = state.policies.get(endpointId)?.fqdnSelectors ?? [];
     for (const update of updates) {
       const matching = selectors.filter((selector) => selector.matches(update.name));

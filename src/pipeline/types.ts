@@ -51,8 +51,11 @@ export interface ReducerState {
 /** What one input changed: the allowlists to program and the events to publish once they are. */
 export interface ReducedStep {
   input: PipelineInput;
-  /** Desired allowlist per endpoint, or the error computing it (e.g. ERR_ALLOWLIST_OVERFLOW). */
-  desired: Map<number, AllowlistEntry[] | Error>;
+  /**
+   * Desired allowlist per endpoint, the error computing it (e.g. ERR_ALLOWLIST_OVERFLOW), or
+   * 'unchanged' when the step only has to wait for the endpoint's earlier writes.
+   */
+  desired: Map<number, AllowlistEntry[] | Error | 'unchanged'>;
   /** Events to publish after the endpoint's write succeeded, keyed by endpoint. */
   events: Map<number, PipelineEvent[]>;
 }

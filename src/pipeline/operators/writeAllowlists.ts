@@ -12,8 +12,9 @@ export function writeAllowlists(writer: AllowlistWriter, now: () => number): Ope
   const programmed = new Map<number, AllowlistEntry[]>();
   const tails = new Map<number, Promise<void>>();
 
-  const enqueue = (endpointId: number, desired: AllowlistEntry[] | Error): Promise<void> => {
+  const enqueue = (endpointId: number, desired: AllowlistEntry[] | Error | 'unchanged'): Promise<void> => {
     const run = async () => {
+      if (desired === 'unchanged') return;
       if (desired instanceof Error) throw desired;
       const { puts, deletes } = diffAllowlist(programmed.get(endpointId) ?? [], desired);
       if (puts.length > 0 || deletes.length > 0) await writer.apply(endpointId, puts, deletes);
