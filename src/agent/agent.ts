@@ -23,6 +23,9 @@ import {
   type EndpointPolicy, type RepositoryState,
 } from '../policy/index.js';
 import { createFqdnPipeline, fromEndpointPolicy, type FqdnPipeline, type PipelineEvent } from '../pipeline/index.js';
+import { createAgentMetrics, startApiServer, startMetricsServer, type AgentMetrics, type ApiServer, type MetricsServer } from '../api/index.js';
+import { verdictNames, dropReasonNames, Verdict, type FlowEvent } from '../datapath/index.js';
+import { agentApiProvider } from './apiProvider.js';
 import type { AgentConfig, EndpointConfig } from './config.js';
 import { ConntrackIndex } from './conntrackIndex.js';
 import { dnsEventDraft } from './dnsEvents.js';
@@ -51,6 +54,10 @@ export class Agent {
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private api: ApiServer | undefined;
+  private metricsServer: MetricsServer | undefined;
+  readonly metrics: AgentMetrics = createAgentMetrics();
+  readonly startedAt = new Date();
   readonly pipeline: FqdnPipeline;
   readonly conntrack: ConntrackIndex;
 
@@ -110,13 +117,14 @@ export class Agent {
     for (const e of this.state.allowlist.values()) this.indexName(e.endpointId, e.ip, e.name, true);
 
     this.subs.push(this.pipeline.events$.subscribe((e) => this.onPipelineEvent(e)));
-    this.subs.push(this.datapath.flows().pipe(bufferTime(FLOW_BATCH_MS), filter((b) => b.length > 0)).subscribe((batch) => this.log.publishFlows(batch)));
+    this.subs.push(this.datapath.flows().pipe(bufferTime(FLOW_BATCH_MS), filter((b) => b.length > 0)).subscribe((batch) => this.onFlows(batch)));
 
     await this.startProxies();
     for (const ep of this.config.endpoints) this.addEndpoint(ep);
     this.reloadPolicies();
     this.reconcileAllowlist();
     this.watchPolicies();
+    await this.startApi();
     this.say(`agent ${this.config.node}: ${this.endpoints.size} endpoints, ${this.repo.policies.length} policies, DNS proxy on ${this.proxies.map((p) => `${p.address}:${p.port}`).join(' ')}`);
   }
 
@@ -135,8 +143,19 @@ export class Agent {
         const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
         return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
       },
-      onAnswer: (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => this.pipeline.onAnswer(exchange),
-      onEvent: (e: Parameters<typeof dnsEventDraft>[0]) => this.publish([dnsEventDraft(e, this.endpoints)]),
+      onAnswer: async (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => {
+        const t0 = process.hrtime.bigint();
+        await this.pipeline.onAnswer(exchange);
+        this.metrics.answerToMapSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      },
+      onEvent: (e: Parameters<typeof dnsEventDraft>[0]) => {
+        // one count per query handled: the response, or the request that was answered without forwarding
+        if (e.type === 'dns.response' || e.data.rcode !== 'NOERROR') {
+          this.metrics.dnsRequests.inc({ rcode: e.data.rcode, verdict: e.data.verdict });
+          this.metrics.proxyLatencySeconds.observe(e.data.proxyLatencyUs / 1e6);
+        }
+        this.publish([dnsEventDraft(e, this.endpoints)]);
+      },
       newEventId: () => newEventId(),
       denyRcode: proxy.denyRcode,
       answerDeadlineMs: proxy.answerDeadlineMs,
@@ -154,8 +173,8 @@ export class Agent {
   /** Attaches an endpoint; it is enforced as soon as a policy selects it. */
   addEndpoint(cfg: EndpointConfig): AgentEndpoint {
     for (const ep of this.endpoints.values()) {
-      if (ep.name === cfg.name && ep.namespace === cfg.namespace) throw new SluiceError('ERR_CONFIG', `endpoint ${cfg.namespace}/${cfg.name} exists`);
-      if (ep.ifname === cfg.ifname) throw new SluiceError('ERR_CONFIG', `interface ${cfg.ifname} already belongs to endpoint ${ep.namespace}/${ep.name}`);
+      if (ep.name === cfg.name && ep.namespace === cfg.namespace) throw new SluiceError('ERR_ENDPOINT_EXISTS', `endpoint ${cfg.namespace}/${cfg.name} exists`);
+      if (ep.ifname === cfg.ifname) throw new SluiceError('ERR_ENDPOINT_EXISTS', `interface ${cfg.ifname} already belongs to endpoint ${ep.namespace}/${ep.name}`);
     }
     const known = [...this.state.endpoints.values()].find((e) => e.name === cfg.name && e.namespace === cfg.namespace);
     const used = new Set([...this.state.endpoints.keys(), ...this.endpoints.keys()]);
@@ -175,7 +194,7 @@ export class Agent {
 
   removeEndpoint(namespace: string, name: string): void {
     const ep = [...this.endpoints.values()].find((e) => e.name === name && e.namespace === namespace);
-    if (!ep) throw new SluiceError('ERR_CONFIG', `no endpoint ${namespace}/${name}`);
+    if (!ep) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', `no endpoint ${namespace}/${name}`);
     this.datapath.detach({ ifname: ep.ifname });
     this.endpoints.delete(ep.id);
     this.policies.delete(ep.id);
@@ -249,6 +268,41 @@ export class Agent {
     this.publish([{ type: 'map.resync', data: { map: 'allowlist', added: 0, removed: stale.length, kept, reason: 'startup' } }]);
   }
 
+  private async startApi(): Promise<void> {
+    const m = this.metrics;
+    m.registry.onCollect(() => {
+      m.ringLost.sync(Number(this.datapath.lostEvents()));
+      m.undecodable.sync(this.datapath.flowStats.undecodable);
+      m.mapEntries.set({ map: 'allowlist' }, this.allowlistSize());
+      m.mapCapacity.set({ map: 'allowlist' }, this.datapath.mapCapacity('allowlist'));
+      m.mapEntries.set({ map: 'endpoints' }, this.endpoints.size);
+      m.mapCapacity.set({ map: 'endpoints' }, this.datapath.mapCapacity('endpoints'));
+    });
+    this.api = await startApiServer({
+      provider: agentApiProvider(this, this.startedAt, () => 0),
+      socketPath: this.config.api.socket,
+      onError: (err) => this.say(`api: ${String(err)}`),
+    });
+    if (this.config.metrics.address) {
+      this.metricsServer = await startMetricsServer({ registry: m.registry, address: this.config.metrics.address, collectErrors: m.collectErrors, onError: (err) => this.say(`metrics: ${String(err)}`) });
+    }
+  }
+
+  private onFlows(batch: FlowEvent[]): void {
+    for (const e of batch) {
+      this.metrics.flows.inc({ verdict: verdictNames[e.verdict] ?? String(e.verdict), drop_reason: e.verdict === Verdict.DROPPED ? (dropReasonNames[e.dropReason] ?? String(e.dropReason)) : '' });
+    }
+    this.log.publishFlows(batch);
+    this.metrics.eventsPublished.inc({ topic: 'flows' }, batch.length);
+  }
+
+  /** Allowlist entries the agent has written (the map may briefly hold more during a write). */
+  allowlistSize(): number {
+    let n = 0;
+    for (const set of this.written.values()) n += set.size;
+    return n;
+  }
+
   private onPipelineEvent(e: PipelineEvent): void {
     if (e.type === 'allowlist.write-failed') {
       this.say(`allowlist: write for endpoint ${e.data.endpointId} failed: ${e.data.message} [${e.data.code}]`);
@@ -271,7 +325,14 @@ export class Agent {
   /** Publishes drafts and folds the policy-changes ones into the live state. */
   publish(drafts: EventDraft[]): Envelope[] {
     const envelopes = this.log.publishBatch(drafts);
-    for (const e of envelopes) if (e.type !== 'dns.request' && e.type !== 'dns.response') applyEvent(this.state, e);
+    for (const e of envelopes) {
+      if (e.type !== 'dns.request' && e.type !== 'dns.response') {
+        applyEvent(this.state, e);
+        this.metrics.eventsPublished.inc({ topic: 'policy-changes' });
+      } else {
+        this.metrics.eventsPublished.inc({ topic: 'dns' });
+      }
+    }
     return envelopes;
   }
 
@@ -302,6 +363,8 @@ export class Agent {
     this.stopped = true;
     this.watcher?.close();
     clearTimeout(this.reloadTimer);
+    await this.api?.close();
+    await this.metricsServer?.close();
     await Promise.all(this.proxies.map((p) => p.close()));
     this.pipeline.stop();
     for (const s of this.subs) s.unsubscribe();

@@ -87,6 +87,10 @@ export class Datapath {
     return this.obj.programFd(name);
   }
 
+  mapCapacity(name: string): number {
+    return this.obj.mapMaxEntries(name);
+  }
+
   get pinRoot(): string {
     return this.obj.pinRoot;
   }

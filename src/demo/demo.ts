@@ -123,7 +123,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 }
 
 function summary(o: DemoOptions, fromOffset: number, startedMs: number): void {
-  const counts = { FORWARDED: 0, DROPPED: 0, dnsAllowed: 0, dnsDenied: 0 };
+  const counts = { FORWARDED: 0, DROPPED: 0, REDIRECTED: 0, dnsAllowed: 0, dnsDenied: 0 };
   openTopicReader(o.logDir, 'flows').scan({ fromOffset }, (r) => {
     const f = (JSON.parse(r.value.toString()) as HubbleFlowRecord).flow;
     if (f.l7?.dns) {
@@ -133,12 +133,13 @@ function summary(o: DemoOptions, fromOffset: number, startedMs: number): void {
     }
     if (f.verdict === 'FORWARDED') counts.FORWARDED++;
     if (f.verdict === 'DROPPED') counts.DROPPED++;
+    if (f.verdict === 'REDIRECTED') counts.REDIRECTED++;
   });
   const { state } = replayUntil(o.logDir);
   const c = (s: string, color: 'green' | 'red' | 'cyan') => paint(o.color, color, s);
   o.out('');
   o.out(c('==> summary', 'cyan'));
-  o.out(`    flows: ${c(`${counts.FORWARDED} forwarded`, 'green')}, ${c(`${counts.DROPPED} dropped`, 'red')}`);
+  o.out(`    flows: ${c(`${counts.FORWARDED} forwarded`, 'green')}, ${c(`${counts.DROPPED} dropped`, 'red')}, ${counts.REDIRECTED} DNS queries steered to the proxy`);
   o.out(`    DNS: ${counts.dnsAllowed} answers released, ${c(`${counts.dnsDenied} queries refused`, 'red')}`);
   o.out('    allowlist entries learned from DNS (endpoint, name, address, expires):');
   const since = new Date(startedMs).toISOString();

@@ -26,7 +26,7 @@ export class AgentProcess {
   readonly lines: string[] = [];
   private exited: Promise<number>;
 
-  private constructor(private readonly child: ChildProcess, readonly configPath: string) {
+  private constructor(private readonly child: ChildProcess, readonly configPath: string, readonly socketPath: string) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   }
 
@@ -48,7 +48,7 @@ export class AgentProcess {
     writeFileSync(configPath, stringify(config));
     // nsenter execs node in place: the pid is the agent's own, so SIGKILL really kills the agent
     const child = spawn('nsenter', [`--net=/run/netns/${bed.node}`, process.execPath, join(packageRoot, 'bin', 'sluice.js'), 'agent', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const agent = new AgentProcess(child, configPath);
+    const agent = new AgentProcess(child, configPath, config.api.socket);
     const ready = new Promise<void>((resolve, reject) => {
       const rl = createInterface({ input: child.stderr! });
       rl.on('line', (line) => {

@@ -1,5 +1,7 @@
 // Issue 4 end to end: the agent in the node namespace, unbound in the world, real clients in pods.
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { packageRoot } from '../../src/paths.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +140,15 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
     expect(await client.tcp('198.51.100.200', 80, { timeoutMs: 300 })).toMatchObject({ ok: false });
     expect(await client.send(live.id!)).toMatchObject({ ok: true });
     await client.close(live.id!);
+  });
+
+  it('the local API shows the endpoint, its policy and the learned names', async () => {
+    expect(await client.lookupConnect(RESOLVER4, 't0.trial.test', 4, 80)).toMatchObject({ ok: true });
+    const cli = (args: string[]) => execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), ...args, '--socket', agent.socketPath, '-o', 'json'], { encoding: 'utf8' });
+    const status = JSON.parse(cli(['status'])) as { status: { endpoints: number; policies: { count: number } } };
+    expect(status.status).toMatchObject({ endpoints: 1, policies: { count: 1 } });
+    const cache = JSON.parse(cli(['fqdn', 'cache'])) as { entries: { endpoint: string; name: string; ip: string }[] };
+    expect(cache.entries).toContainEqual(expect.objectContaining({ endpoint: 'default/client', name: 't0.trial.test', ip: '198.51.100.1' }));
   });
 
   it('refuses queries from outside the endpoints: the proxy is not an open resolver', async () => {
