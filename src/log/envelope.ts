@@ -30,6 +30,9 @@ export interface EventDraft<T extends EventType = EventType> {
   causeId?: string | null;
   /** Epoch ms; defaults to the stamper's clock. */
   timeMs?: number;
+  /** An id assigned before publishing (the DNS proxy names its events so that fqdn.allowed can
+   * point at them before they are stored); a new one otherwise. */
+  id?: string;
 }
 
 export interface EnvelopeStamper {
@@ -47,7 +50,7 @@ export function createEnvelopeStamper(node: string, firstSeq = 1, nowMs: () => n
       return {
         schemaVersion: SCHEMA_VERSION,
         type: draft.type,
-        id: newEventId(timeMs),
+        id: draft.id ?? newEventId(timeMs),
         time: formatTimeMs(timeMs),
         node,
         seq: seq++,

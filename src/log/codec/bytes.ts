@@ -3,6 +3,11 @@
 // the codecs, never through str()).
 import { SluiceError } from '../../errors.js';
 
+const ASCII_BIT = 0x8000;
+export const MAX_STR_BYTES = 0x7fff;
+
+interface FastSlices { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
+
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
@@ -31,13 +36,17 @@ export class ByteWriter {
     this.pos += src.length;
   }
 
-  /** u16 length + UTF-8 bytes. */
+  /**
+   * u16 header + UTF-8 bytes. The header's top bit says "all ASCII" (byte count equals UTF-16
+   * length), which lets the reader build a one-byte string without UTF-8 decoding: ids and times,
+   * the most common strings, are always ASCII. Hence at most 32767 bytes.
+   */
   str(s: string): void {
-    // A UTF-8 encoding is at most 3 bytes per UTF-16 unit; write first, then fill the length in.
+    // A UTF-8 encoding is at most 3 bytes per UTF-16 unit; write first, then fill the header in.
     this.ensure(2 + s.length * 3);
     const n = this.buf.write(s, this.pos + 2, 'utf8');
-    if (n > 0xffff) throw new SluiceError('ERR_LOG_WRITE', `string field of ${n} bytes exceeds 65535`);
-    this.buf.writeUInt16LE(n, this.pos);
+    if (n > MAX_STR_BYTES) throw new SluiceError('ERR_LOG_WRITE', `string field of ${n} bytes exceeds ${MAX_STR_BYTES}`);
+    this.buf.writeUInt16LE(n === s.length ? n | ASCII_BIT : n, this.pos);
     this.pos += 2 + n;
   }
 
@@ -68,15 +77,19 @@ export class ByteReader {
   f64(): number { const v = this.buf.readDoubleLE(this.pos); this.pos += 8; return v; }
 
   str(): string {
-    const n = this.buf.readUInt16LE(this.pos);
-    const s = this.buf.toString('utf8', this.pos + 2, this.pos + 2 + n);
-    this.pos += 2 + n;
-    return s;
+    const header = this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8);
+    const n = header & MAX_STR_BYTES;
+    const from = this.pos + 2;
+    this.pos = from + n;
+    // The Buffer prototype's latin1Slice/utf8Slice skip toString()'s argument handling, which
+    // costs more than the copy for strings this short.
+    const b = this.buf as unknown as FastSlices;
+    return header & ASCII_BIT ? b.latin1Slice(from, from + n) : b.utf8Slice(from, from + n);
   }
 
   longStr(): string {
     const n = this.buf.readUInt32LE(this.pos);
-    const s = this.buf.toString('utf8', this.pos + 4, this.pos + 4 + n);
+    const s = (this.buf as unknown as FastSlices).utf8Slice(this.pos + 4, this.pos + 4 + n);
     this.pos += 4 + n;
     return s;
   }

@@ -44,13 +44,16 @@ const FQDN_ALLOWED = 1;
 const FQDN_EXPIRED = 2;
 const ENDPOINT_ID = 3;
 
+// str() holds up to 32767 bytes; longer strings (none in practice) go through JSON.
+const isShort = (s: unknown): s is string => typeof s === 'string' && s.length <= 4096;
+
 function dataLayout(type: EventType, data: unknown): number {
   const d = data as Record<string, unknown>;
-  if (type === 'fqdn.allowed' && isU32(d.endpointId) && typeof d.name === 'string' && typeof d.ip === 'string'
-    && typeof d.selector === 'string' && typeof d.expiresAt === 'string' && typeof d.ttlSec === 'number'
-    && typeof d.dnsEventId === 'string' && Object.keys(d).length === 7) return FQDN_ALLOWED;
-  if (type === 'fqdn.expired' && isU32(d.endpointId) && typeof d.name === 'string' && typeof d.ip === 'string'
-    && typeof d.reason === 'string' && Object.keys(d).length === 4) return FQDN_EXPIRED;
+  if (type === 'fqdn.allowed' && isU32(d.endpointId) && isShort(d.name) && isShort(d.ip)
+    && isShort(d.selector) && isShort(d.expiresAt) && typeof d.ttlSec === 'number'
+    && isShort(d.dnsEventId) && Object.keys(d).length === 7) return FQDN_ALLOWED;
+  if (type === 'fqdn.expired' && isU32(d.endpointId) && isShort(d.name) && isShort(d.ip)
+    && isShort(d.reason) && Object.keys(d).length === 4) return FQDN_EXPIRED;
   if (type === 'endpoint.removed' && isU32(d.id) && Object.keys(d).length === 1) return ENDPOINT_ID;
   return JSON_DATA;
 }

@@ -11,7 +11,7 @@
 //  12  u32 reserved     0
 //  16  f64 baseOffset   offset of the first record
 //  24  f64 maxTimeMs    largest record time in the frame
-//  32  records: u32 recordBytes (after this field), f64 timeMs, u16 keyBytes, key, value
+//  32  records: u32 recordBytes (after this field), f64 timeMs, str key (codec/bytes.ts; 0 = none), value
 import { ByteWriter } from '../codec/bytes.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
 import { crc32 } from './crc32.js';

@@ -1,5 +1,6 @@
 // A record as readers see it, and the walk over the records of one frame.
 import { SluiceError } from '../../errors.js';
+import { MAX_STR_BYTES } from '../codec/bytes.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
 import { FRAME_HEADER_BYTES, type FrameSummary } from './frame.js';
 
@@ -39,7 +40,7 @@ export function visitFrameRecords<V>(
     const recordEnd = p + 4 + recordBytes;
     if (recordEnd > frameEnd) throw new SluiceError('ERR_LOG_CORRUPT', `frame at ${frame.position}: record ${i} overruns the frame`);
     const timeMs = buf.readDoubleLE(p + 4);
-    const keyBytes = buf.readUInt16LE(p + 12);
+    const keyBytes = buf.readUInt16LE(p + 12) & MAX_STR_BYTES;
     const valueAt = p + 14 + keyBytes;
     const value = decode(buf, valueAt, recordEnd);
     const offset = frame.baseOffset + i;
