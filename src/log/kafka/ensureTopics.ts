@@ -1,0 +1,22 @@
+// Creates the Sluice topics with the configured partition count if they do not exist yet.
+import { SluiceError } from '../../errors.js';
+import { topicKinds, topicName } from '../topics.js';
+import type { KafkaClient } from './kafkaClient.js';
+
+export async function ensureTopics(client: KafkaClient, prefix: string, partitions: number, replicationFactor = 1): Promise<void> {
+  const admin = client.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = topicKinds.map((k) => topicName(k, prefix)).filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+    });
+  } catch (cause) {
+    throw new SluiceError('ERR_KAFKA_PUBLISH', `create topics ${prefix}*: ${(cause as Error).message}`, { cause, retriable: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,117 @@
+// The event log against the real broker (scripts/kafka.sh): a round trip through the forwarder,
+// kcat reading the flows topic as an outside client, and store-and-forward across a broker stop.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EventLog } from '../../src/log/eventLog.js';
+import { endpointAdded, fqdnAllowed } from '../../src/log/events.js';
+import { ensureTopics } from '../../src/log/kafka/ensureTopics.js';
+import { Forwarder } from '../../src/log/kafka/forwarder.js';
+import { createKafkaClient } from '../../src/log/kafka/kafkaClient.js';
+import { consumeTopic } from '../../src/log/kafka/kafkaConsumer.js';
+import { formatTimeMs } from '../../src/log/time.js';
+import { topicName } from '../../src/log/topics.js';
+import { describeKafka } from '../support/env.js';
+import { randomPrefix, syntheticFlow, tempLogDir, testFlowContext } from './support.js';
+
+const BROKER = '127.0.0.1:9092';
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+function kcatDump(topic: string, expected: number): string[] {
+  const out = execFileSync('kcat', ['-C', '-b', BROKER, '-t', topic, '-o', 'beginning', '-e', '-J', '-q', '-c', String(expected)], { encoding: 'utf8', timeout: 60_000 });
+  return out.split('\n').filter((l) => l !== '');
+}
+
+async function consumeN(prefix: string, kind: 'flows' | 'policy-changes', n: number): Promise<string[]> {
+  const client = createKafkaClient({ brokers: [BROKER] });
+  const got: string[] = [];
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 60_000);
+  await consumeTopic({ client, kind, topicPrefix: prefix, fromBeginning: true, signal: ac.signal, onMessage: (v) => { got.push(v); if (got.length >= n) ac.abort(); } });
+  clearTimeout(timer);
+  return got;
+}
+
+describeKafka('log > kafka (real broker)', () => {
+  const dirs: string[] = [];
+  beforeAll(() => { process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'; });
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  it('forwards flows and policy changes; kafkajs and kcat read them back with ids and keys', async () => {
+    const dir = tempLogDir(); dirs.push(dir);
+    const prefix = randomPrefix();
+    const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
+    const flows = log.publishFlows(Array.from({ length: 500 }, (_, i) => syntheticFlow(i)));
+    const added = log.publish(endpointAdded({ id: 3, name: 'pod-3', namespace: 'default', labels: { app: 'client' }, ipv4: '10.0.0.3', ipv6: null, ifname: 'lxc3' }));
+    log.publish(fqdnAllowed({ endpointId: 3, name: 'api.example.com', ip: '203.0.113.7', selector: '*.example.com', expiresAt: formatTimeMs(Date.now() + 60_000), ttlSec: 60, dnsEventId: added.id }));
+    log.close();
+
+    const client = createKafkaClient({ brokers: [BROKER] });
+    await ensureTopics(client, prefix, 3);
+    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, batchSize: 128 });
+    expect(await forwarder.forwardOnce()).toBe(502);
+    expect(await forwarder.forwardOnce()).toBe(0); // the checkpoint says everything is shipped
+    await forwarder.stop();
+
+    const policy = (await consumeN(prefix, 'policy-changes', 2)).map((v) => JSON.parse(v));
+    expect(policy.map((e) => e.type).sort()).toEqual(['endpoint.added', 'fqdn.allowed']);
+    expect(policy.find((e) => e.type === 'fqdn.allowed').causeId).toBe(added.id);
+
+    const lines = kcatDump(topicName('flows', prefix), 500).map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(500);
+    const uuids = new Set(lines.map((l) => JSON.parse(l.payload).flow.uuid));
+    expect(uuids).toEqual(new Set(flows.map((f) => f.flow.uuid)));
+    const one = lines.find((l) => JSON.parse(l.payload).flow.uuid === flows[7]!.flow.uuid)!;
+    expect(one.key).toBe(String(syntheticFlow(7).endpointId));
+    expect(JSON.parse(one.payload)).toEqual(flows[7]);
+    // Each endpoint's flows sit on one partition, in the order they were logged.
+    const byKey = new Map<string, Set<number>>();
+    for (const l of lines) byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.partition));
+    for (const parts of byKey.values()) expect(parts.size).toBe(1);
+  });
+
+  it('keeps events in the local log while the broker is down and ships them all when it is back', async () => {
+    const dir = tempLogDir(); dirs.push(dir);
+    const prefix = randomPrefix();
+    const client = createKafkaClient({ brokers: [BROKER], retries: 1, initialRetryTimeMs: 100 });
+    await ensureTopics(client, prefix, 1);
+    const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
+    const errors: string[] = [];
+    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, pollMs: 50, retryBackoffMs: 500, onError: (e) => errors.push(e.message) });
+    forwarder.start();
+    const sent: string[] = [];
+    const publish = (from: number, n: number) => {
+      for (const r of log.publishFlows(Array.from({ length: n }, (_, i) => syntheticFlow(from + i)))) sent.push(r.flow.uuid);
+    };
+    publish(0, 100);
+    await waitFor(() => forwarder.stats.forwarded.flows >= 100, 30_000);
+
+    const stop = spawnSync('bash', ['scripts/kafka.sh', 'stop'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(stop.status, stop.stderr).toBe(0);
+    try {
+      publish(100, 300); // written locally while Kafka is gone
+      await waitFor(() => forwarder.stats.failedSends > 0, 60_000);
+      expect(forwarder.stats.forwarded.flows).toBe(100);
+    } finally {
+      const start = spawnSync('bash', ['scripts/kafka.sh', 'start'], { cwd: repoRoot, encoding: 'utf8' });
+      expect(start.status, start.stderr).toBe(0);
+    }
+    publish(400, 100);
+    await waitFor(() => forwarder.stats.forwarded.flows >= 500, 90_000);
+    await forwarder.stop();
+    log.close();
+    expect(forwarder.stats.lost).toBe(0);
+    expect(errors.length).toBeGreaterThan(0);
+
+    const got = (await consumeN(prefix, 'flows', 500)).map((v) => JSON.parse(v).flow.uuid);
+    expect(new Set(got)).toEqual(new Set(sent));
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
