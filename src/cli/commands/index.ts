@@ -8,3 +8,7 @@ registerCommand('agent', 'run the agent: datapath, DNS proxy, policies, event lo
 registerCommand('status', 'show the running agent\'s health, map fill and lost events', async () => (await import('./status.js')).default);
 registerCommand('endpoint', 'list, add and delete the running agent\'s endpoints', async () => (await import('./endpoint.js')).default);
 registerCommand('demo', 'the agent on a demo world of real namespaces, flows shown live', async () => (await import('./demo.js')).default);
+registerCommand('observe', 'flows from the event log (or Kafka), filtered like hubble observe', async () => (await import('./observe.js')).default);
+registerCommand('events', 'print or follow a topic of the event log (policy-changes, dns, flows)', async () => (await import('./events.js')).default);
+registerCommand('replay', 'agent state rebuilt from the log, as it was at a time', async () => (await import('./replay.js')).default);
+registerCommand('explain', 'the policy, allowlist entry and DNS answer behind a flow\'s verdict', async () => (await import('./explain.js')).default);
