@@ -49,7 +49,8 @@ export interface AddressRecord {
   dnsEventId: string;
 }
 
-export type ExpiryReason = 'ttl' | 'limit' | 'name-evicted' | 'zombie-overflow';
+/** `connection-ended`: a kept address (already out of the allowlist) whose last connection ended. */
+export type ExpiryReason = 'ttl' | 'limit' | 'name-evicted' | 'zombie-overflow' | 'connection-ended';
 
 export type FqdnUpdate =
   | ({ type: 'learned'; endpointId: number; name: string; refreshed: boolean } & AddressRecord)
@@ -206,7 +207,7 @@ export function expire(state: FqdnCacheState, now: number, isInUse: IsInUse): Fq
       if (isInUse(endpointId, zombie.record.ip)) continue;
       history.zombies.delete(key);
       unshare(state, endpointId, zombie.name, zombie.record.ip);
-      updates.push({ type: 'expired', endpointId, name: zombie.name, reason: 'ttl', ...zombie.record });
+      updates.push({ type: 'expired', endpointId, name: zombie.name, reason: 'connection-ended', ...zombie.record });
     }
     // Iterating without touching recency: expiry is not a use of the name.
     for (const [name, records] of [...history.names.entries()]) {

@@ -148,7 +148,9 @@ describe('pipeline > fqdn pipeline', () => {
     expect(order).toEqual(['first', 'second']);
   });
 
-  it('expires addresses at their TTL with deletes and fqdn.expired, keeping those in use', async () => {
+  it('expires addresses at their TTL with deletes and fqdn.expired; one in use leaves the allowlist too', async () => {
+    // a live connection needs no allowlist entry (the datapath's conntrack carries it), and a new
+    // connection after the TTL must be dropped: the in-use address only keeps its name in the cache
     const live = new Set<string>(['192.0.2.2']);
     const { pipeline, writes, events, tick } = setup((_, ip) => live.has(ip));
     pipeline.setPolicy(1, policy(suffix('example.com')));
@@ -160,11 +162,17 @@ describe('pipeline > fqdn pipeline', () => {
     await tick(9_999);
     expect(writes).toEqual([]);
     await tick(10_000);
-    expect(writes).toEqual([{ endpointId: 1, puts: [], deletes: ['192.0.2.1/32'] }]);
-    expect(events).toEqual([{ type: 'fqdn.expired', causeId: answer.dnsEventId, timeMs: 10_000, data: { endpointId: 1, name: 'a.example.com', ip: '192.0.2.1', reason: 'ttl' } }]);
+    expect(writes).toEqual([{ endpointId: 1, puts: [], deletes: ['192.0.2.1/32', '192.0.2.2/32'] }]);
+    expect(events).toHaveLength(2);
+    expect(events).toEqual(expect.arrayContaining(['192.0.2.1', '192.0.2.2'].map((ip) => (
+      { type: 'fqdn.expired', causeId: answer.dnsEventId, timeMs: 10_000, data: { endpointId: 1, name: 'a.example.com', ip, reason: 'ttl' } }
+    ))));
+    // when the connection ends the kept name goes too, with nothing left to write or announce
     live.clear();
+    events.length = 0;
     await tick(11_000);
-    expect(writes.at(-1)).toEqual({ endpointId: 1, puts: [], deletes: ['192.0.2.2/32'] });
+    expect(writes).toHaveLength(1);
+    expect(events).toEqual([]);
   });
 
   it('removing a policy deletes the whole allowlist', async () => {

@@ -20,7 +20,11 @@ function desiredAllowlist(state: ReducerState, endpointId: number): AllowlistEnt
   const policy = state.policies.get(endpointId);
   if (policy === undefined) return [];
   try {
-    return computeAllowlist(policy.cidrRules, selectedAddresses(state.cache, policy.fqdnSelectors));
+    // Only addresses within their TTL: an expired one that a connection still uses stays in the
+    // cache (its name still labels the flows) but not in the allowlist, because the datapath's
+    // conntrack keeps established connections going and new ones must be dropped.
+    const live = selectedAddresses(state.cache, policy.fqdnSelectors).filter((a) => a.expiresAt > state.now);
+    return computeAllowlist(policy.cidrRules, live);
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
@@ -36,7 +40,11 @@ function selectingEndpoints(state: ReducerState, names: ReadonlySet<string>): nu
 }
 
 const expiryReason = (update: FqdnUpdate): FqdnExpiredEvent['data']['reason'] =>
-  update.type === 'expired' && update.reason !== 'ttl' ? 'evicted' : 'ttl';
+  (update.type === 'expired' || update.type === 'deferred') && update.reason !== 'ttl' ? 'evicted' : 'ttl';
+
+/** The address left the allowlist earlier (when it was deferred): no second event. */
+const alreadyAnnounced = (update: FqdnUpdate) =>
+  update.type === 'expired' && (update.reason === 'connection-ended' || update.reason === 'zombie-overflow');
 
 export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: IsInUse): ReducedStep {
   const step: ReducedStep = { input, desired: new Map(), events: new Map() };
@@ -54,6 +62,7 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
   if (input.kind === 'answer') {
     const { exchange } = input;
     now = exchange.answeredAt;
+    state.now = Math.max(state.now, now);
     const { answer } = exchange;
     updates = answer.ttlSec === undefined
       ? []
@@ -68,12 +77,13 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
     step.desired.set(exchange.endpointId, 'unchanged');
   } else {
     now = input.now;
+    state.now = Math.max(state.now, now);
     updates = expire(state.cache, now, isInUse).updates;
   }
 
   // Only a new (name, address) pair or a dropped one changes allowlists; a refreshed expiry or a
   // deferral does not. Skipping the recomputation keeps repeated lookups of known names cheap.
-  const changedNames = new Set(updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired').map((u) => u.name));
+  const changedNames = new Set(updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired' || u.type === 'deferred').map((u) => u.name));
   for (const endpointId of selectingEndpoints(state, changedNames)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
   const names = new Set(updates.map((update) => update.name));
   for (const endpointId of selectingEndpoints(state, names)) {
@@ -92,8 +102,9 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
             data: { endpointId, name: update.name, ip: update.ip, selector: selector.selector, expiresAt: iso(update.expiresAt), ttlSec: update.ttlSec, dnsEventId: update.dnsEventId },
           });
         }
-      } else if (update.type === 'expired' && !sharedAddresses(state.cache, update.name).some((a) => a.ip === update.ip)) {
-        // Only when no endpoint holds the address any more: until then the allowlist keeps it.
+      } else if ((update.type === 'expired' || update.type === 'deferred') && !alreadyAnnounced(update)
+        && !sharedAddresses(state.cache, update.name).some((a) => a.ip === update.ip && a.expiresAt > now)) {
+        // Only when no endpoint holds the address within its TTL any more: until then the allowlist keeps it.
         push(endpointId, { type: 'fqdn.expired', causeId: update.dnsEventId, timeMs: now, data: { endpointId, name: update.name, ip: update.ip, reason: expiryReason(update) } });
       }
     }

@@ -46,6 +46,8 @@ export type PipelineEvent = FqdnAllowedEvent | FqdnExpiredEvent | AllowlistWrite
 export interface ReducerState {
   cache: FqdnCacheState;
   policies: Map<number, EndpointAllowlistPolicy>;
+  /** The time of the latest answer or tick: addresses whose TTL ran out by then leave the allowlist. */
+  now: number;
 }
 
 /** What one input changed: the allowlists to program and the events to publish once they are. */

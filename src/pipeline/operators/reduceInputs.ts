@@ -8,7 +8,7 @@ import type { PipelineInput, ReducedStep, ReducerState } from '../types.js';
 export function reduceInputs(isInUse: IsInUse, cacheOptions: Partial<FqdnCacheOptions> = {}): OperatorFunction<PipelineInput, ReducedStep> {
   return (inputs) =>
     defer(() => {
-      const state: ReducerState = { cache: createFqdnCache(cacheOptions), policies: new Map() };
+      const state: ReducerState = { cache: createFqdnCache(cacheOptions), policies: new Map(), now: 0 };
       return inputs.pipe(
         scan((_: ReducedStep | undefined, input: PipelineInput) => reduceStep(state, input, isInUse), undefined),
         map((step) => step as ReducedStep),
