@@ -120,8 +120,23 @@ export class Agent {
     this.subs.push(this.datapath.flows().pipe(bufferTime(FLOW_BATCH_MS), filter((b) => b.length > 0)).subscribe((batch) => this.onFlows(batch)));
 
     await this.startProxies();
-    for (const ep of this.config.endpoints) this.addEndpoint(ep);
+    // policies first, so each endpoint is attached in its final mode (never briefly open)
     this.reloadPolicies();
+    for (const ep of this.config.endpoints) this.addEndpoint(ep);
+    // addresses allowed before a restart stay allowed until their own expiry; then whatever the
+    // pinned map holds beyond the state is removed
+    const now = Date.now();
+    const known = [...this.state.allowlist.values()].filter((e) => this.endpoints.has(e.endpointId));
+    // what expired while no agent ran is announced now, so the log's state matches the map's
+    const lapsed = known.filter((e) => Date.parse(e.expiresAt) <= now);
+    if (lapsed.length > 0) {
+      this.publish(lapsed.map((e) => ({ type: 'fqdn.expired', causeId: e.dnsEventId, data: { endpointId: e.endpointId, name: e.name, ip: e.ip, reason: 'ttl' } }) as EventDraft));
+      for (const e of lapsed) this.indexName(e.endpointId, e.ip, e.name, false);
+    }
+    await this.pipeline.restore(known
+      .filter((e) => Date.parse(e.expiresAt) > now)
+      .map((e) => ({ endpointId: e.endpointId, name: e.name, ip: e.ip, expiresAt: Date.parse(e.expiresAt), dnsEventId: e.dnsEventId })), now);
+    await this.pipeline.flush();
     this.reconcileAllowlist();
     this.watchPolicies();
     await this.startApi();
@@ -181,14 +196,20 @@ export class Agent {
     let id = known?.id ?? FIRST_ENDPOINT_ID;
     if (!known) while (used.has(id)) id++;
     const ep: AgentEndpoint = { ...cfg, id };
-    this.datapath.attach({ ifname: cfg.ifname, endpointId: id, enforce: false, dnsRedirect: false });
     this.endpoints.set(id, ep);
+    const policy = this.resolveAll().get(id)!;
+    try {
+      this.datapath.attach({ ifname: cfg.ifname, endpointId: id, ...modeOf(policy) });
+    } catch (err) {
+      this.endpoints.delete(id);
+      throw err;
+    }
     const same = known && known.ifname === cfg.ifname && (known.ipv4 ?? undefined) === cfg.ipv4 && (known.ipv6 ?? undefined) === cfg.ipv6
       && JSON.stringify(known.labels) === JSON.stringify(cfg.labels);
     if (!same) {
       this.publish([{ type: 'endpoint.added', data: { id, name: cfg.name, namespace: cfg.namespace, labels: cfg.labels, ipv4: cfg.ipv4 ?? null, ipv6: cfg.ipv6 ?? null, ifname: cfg.ifname } }]);
     }
-    if (this.repo.policies.length > 0) this.resolve();
+    this.resolve();
     return ep;
   }
 
@@ -216,16 +237,20 @@ export class Agent {
     this.resolve();
   }
 
-  /** Recomputes every endpoint's policy and pushes modes and allowlist inputs to the datapath. */
-  private resolve(): void {
+  private resolveAll(): Map<number, EndpointPolicy> {
     const eps = [...this.endpoints.values()];
     const resolved = resolveEndpointPolicies(this.repo, eps.map((e) => ({ name: e.name, namespace: e.namespace, labels: e.labels, ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}) })), { nodeAddresses: [] });
-    resolved.forEach((policy, i) => {
-      const ep = eps[i]!;
-      this.policies.set(ep.id, policy);
-      this.pipeline.setPolicy(ep.id, policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined);
-      this.datapath.setEndpointMode({ ifname: ep.ifname }, { enforce: policy.enforced, dnsRedirect: policy.enforced && policy.dnsRules.length > 0 });
-    });
+    return new Map(resolved.map((policy, i) => [eps[i]!.id, policy]));
+  }
+
+  /** Recomputes every endpoint's policy and pushes modes and allowlist inputs to the datapath. */
+  private resolve(): void {
+    for (const [id, policy] of this.resolveAll()) {
+      const ep = this.endpoints.get(id)!;
+      this.policies.set(id, policy);
+      this.pipeline.setPolicy(id, policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined);
+      this.datapath.setEndpointMode({ ifname: ep.ifname }, modeOf(policy));
+    }
   }
 
   private watchPolicies(): void {
@@ -373,6 +398,10 @@ export class Agent {
   }
 }
 
+
+function modeOf(policy: EndpointPolicy): { enforce: boolean; dnsRedirect: boolean } {
+  return { enforce: policy.enforced, dnsRedirect: policy.enforced && policy.dnsRules.length > 0 };
+}
 
 /** The proxy's addresses must be local in this namespace for steered packets to reach it. */
 function ensureLocalAddress(address: string, bits: number): void {

@@ -175,6 +175,24 @@ describe('pipeline > fqdn pipeline', () => {
     expect(events).toEqual([]);
   });
 
+  it('restores addresses known before a restart with their own expiry and no new events; flush waits for the writes', async () => {
+    const { pipeline, maps, events, tick } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await pipeline.restore([
+      { endpointId: 1, name: 'a.example.com', ip: '192.0.2.1', expiresAt: 60_000, dnsEventId: 'dns-before' },
+      { endpointId: 1, name: 'b.example.com', ip: '192.0.2.2', expiresAt: 5_000, dnsEventId: 'dns-old' }, // already expired
+      { endpointId: 1, name: 'c.other.org', ip: '192.0.2.3', expiresAt: 60_000, dnsEventId: 'dns-unselected' },
+    ], 10_000);
+    await pipeline.flush();
+    expect([...maps.get(1)!.keys()].sort()).toEqual(['10.0.0.0/8', '192.0.2.1/32']);
+    expect(events).toEqual([]);
+    await tick(59_999);
+    expect(maps.get(1)!.has('192.0.2.1/32')).toBe(true);
+    await tick(60_000);
+    expect(maps.get(1)!.has('192.0.2.1/32')).toBe(false);
+    expect(events).toEqual([expect.objectContaining({ type: 'fqdn.expired', causeId: 'dns-before' })]);
+  });
+
   it('removing a policy deletes the whole allowlist', async () => {
     const { pipeline, writes } = setup();
     pipeline.setPolicy(1, policy(suffix('example.com')));

@@ -7,7 +7,7 @@ import type { FqdnCacheOptions, IsInUse } from '../fqdn/index.js';
 import { expiryTicks } from './operators/expiryTicks.js';
 import { reduceInputs } from './operators/reduceInputs.js';
 import { writeAllowlists } from './operators/writeAllowlists.js';
-import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput } from './types.js';
+import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput, RestoredAddress } from './types.js';
 
 export interface FqdnPipelineOptions {
   writer: AllowlistWriter;
@@ -26,6 +26,10 @@ export interface FqdnPipeline {
   /** Give this to the DNS proxy as onAnswer. */
   onAnswer(exchange: DnsExchange): Promise<void>;
   setPolicy(endpointId: number, policy: EndpointAllowlistPolicy | undefined): void;
+  /** Puts addresses known before a restart back (same expiry, no new events); resolves once written. */
+  restore(entries: readonly RestoredAddress[], now: number): Promise<void>;
+  /** Resolves once every write queued before it is done (rejects with the first failure). */
+  flush(): Promise<void>;
   /** fqdn.allowed, fqdn.expired and allowlist.write-failed; subscribe once to start the pipeline. */
   readonly events$: Observable<PipelineEvent>;
   stop(): void;
@@ -46,6 +50,12 @@ export function createFqdnPipeline(options: FqdnPipelineOptions): FqdnPipeline {
         inputs.next({ kind: 'answer', exchange, settle: (err) => (err === undefined ? resolve() : reject(err)) });
       }),
     setPolicy: (endpointId, policy) => inputs.next({ kind: 'policy', endpointId, policy }),
+    restore: (entries, now) => new Promise<void>((resolve, reject) => {
+      inputs.next({ kind: 'restore', entries, now, settle: (err) => (err === undefined ? resolve() : reject(err)) });
+    }),
+    flush: () => new Promise<void>((resolve, reject) => {
+      inputs.next({ kind: 'barrier', settle: (err) => (err === undefined ? resolve() : reject(err)) });
+    }),
     events$,
     stop: () => inputs.complete(),
   };

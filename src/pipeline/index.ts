@@ -20,4 +20,5 @@ export type {
   PipelineEvent,
   PipelineInput,
   ReducedStep,
+  RestoredAddress,
 } from './types.js';

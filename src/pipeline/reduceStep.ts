@@ -57,6 +57,26 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
     return step;
   }
 
+  if (input.kind === 'barrier') {
+    // every endpoint's queue: settles once all earlier writes are done
+    for (const endpointId of state.policies.keys()) step.desired.set(endpointId, 'unchanged');
+    return step;
+  }
+
+  if (input.kind === 'restore') {
+    // what the log says was allowed before a restart: back into the cache with the same expiry and
+    // cause, and into the allowlists; no events, they are in the log already
+    state.now = Math.max(state.now, input.now);
+    const names = new Set<string>();
+    for (const e of input.entries) {
+      if (e.expiresAt <= input.now) continue;
+      applyDnsAnswer(state.cache, { endpointId: e.endpointId, name: e.name, addresses: [e.ip], ttlSec: (e.expiresAt - input.now) / 1000, dnsEventId: e.dnsEventId }, input.now, isInUse);
+      names.add(e.name);
+    }
+    for (const endpointId of selectingEndpoints(state, names)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
+    return step;
+  }
+
   let updates: FqdnUpdate[];
   let now: number;
   if (input.kind === 'answer') {

@@ -13,7 +13,19 @@ export interface AllowlistWriter {
   apply(endpointId: number, puts: readonly AllowlistEntry[], deletes: readonly string[]): Promise<void>;
 }
 
+/** An address the agent knew before it restarted (replayed from the log), with its original expiry. */
+export interface RestoredAddress {
+  endpointId: number;
+  name: string;
+  ip: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  dnsEventId: string;
+}
+
 export type PipelineInput =
+  | { kind: 'restore'; entries: readonly RestoredAddress[]; now: number; settle: (err?: unknown) => void }
+  | { kind: 'barrier'; settle: (err?: unknown) => void }
   | { kind: 'answer'; exchange: DnsExchange; settle: (err?: unknown) => void }
   | { kind: 'tick'; now: number }
   | { kind: 'policy'; endpointId: number; policy: EndpointAllowlistPolicy | undefined };

@@ -18,6 +18,8 @@ export interface AgentProcessOptions {
   pods?: string[];
   socket?: string;
   kafka?: string;
+  /** Leave programs attached and maps pinned when the agent stops (what a restart relies on). */
+  keepPinned?: boolean;
   extra?: Record<string, unknown>;
   onLine?: (line: string) => void;
 }
@@ -38,7 +40,7 @@ export class AgentProcess {
       netns: bed.node,
       policyDir: o.policyDir,
       log: { dir: o.logDir, ...(o.kafka ? { kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 1 } } : {}) },
-      datapath: { pinRoot: o.pinRoot, keepPinned: false, ringSizeBytes: 1 << 22 },
+      datapath: { pinRoot: o.pinRoot, keepPinned: o.keepPinned ?? false, ringSizeBytes: 1 << 22 },
       api: { socket: o.socket ?? join(dir, 'agent.sock') },
       metrics: { address: null },
       endpoints: pods.map((p) => ({ name: p.name, namespace: 'default', labels: p.labels, ifname: p.hostIf, ipv4: p.ipv4, ipv6: p.ipv6 })),

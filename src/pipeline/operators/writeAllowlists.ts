@@ -53,6 +53,9 @@ export function writeAllowlists(writer: AllowlistWriter, now: () => number): Ope
       const asking = [...step.desired.keys()].indexOf(step.input.exchange.endpointId);
       const outcome = results[asking];
       step.input.settle(outcome?.status === 'rejected' ? outcome.reason : undefined);
+    } else if (step.input.kind === 'restore' || step.input.kind === 'barrier') {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      step.input.settle(failed?.reason);
     }
     return out;
   };
