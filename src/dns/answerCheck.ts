@@ -3,6 +3,7 @@
 // and it must come from the server we asked. Anything else is a forgery or a stray and is
 // discarded and counted, never released to a client.
 import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
+import { countsFit } from './wireCounts.js';
 
 export type AnswerCheck =
   | { ok: true; packet: DecodedPacket }
@@ -13,6 +14,7 @@ const sameName = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') ==
 export function checkAnswer(message: Buffer, expectedId: number, question: Question): AnswerCheck {
   if (message.length < 12) return { ok: false, reason: 'undecodable' };
   if (message.readUInt16BE(0) !== expectedId) return { ok: false, reason: 'id' };
+  if (!countsFit(message)) return { ok: false, reason: 'undecodable' };
   let packet: DecodedPacket;
   try {
     packet = dnsPacket.decode(message);

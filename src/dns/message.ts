@@ -2,6 +2,7 @@
 // FORMERR). Upstream answers are never re-encoded: the proxy forwards their bytes with only the
 // id changed, so EDNS options, the TC bit and record order reach the client untouched.
 import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
+import { countsFit } from './wireCounts.js';
 
 export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export type RcodeName = keyof typeof Rcode;
@@ -23,6 +24,7 @@ export function parseQuery(message: Buffer): ParsedQuery {
   if (message.length < HEADER_BYTES) return { ok: false, reason: 'short', id: undefined };
   const id = message.readUInt16BE(0);
   if ((message.readUInt16BE(2) & QR) !== 0) return { ok: false, reason: 'not-a-query', id: undefined };
+  if (!countsFit(message)) return { ok: false, reason: 'undecodable', id };
   let packet: DecodedPacket;
   try {
     packet = dnsPacket.decode(message);
