@@ -5,6 +5,7 @@
 // duplicate after an outage and drop it by event id (flows: flow.uuid). If retention deletes
 // local segments before they were shipped, the gap is counted in `lost` and reported, never
 // skipped silently.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { SluiceError } from '../../errors.js';
 import { openTopicReader } from '../eventLog.js';
@@ -19,6 +20,11 @@ export interface ForwarderOptions {
   topicPrefix: string;
   /** Messages per sendBatch call. */
   batchSize?: number;
+  /**
+   * Bytes per sendBatch call. The broker refuses a record batch over message.max.bytes (1 MiB by
+   * default) with MESSAGE_TOO_LARGE, which retrying never fixes, so batches stay under it.
+   */
+  maxBatchBytes?: number;
   /** Idle wait between passes when everything is shipped. */
   pollMs?: number;
   /** Wait after a failed send before trying again. */
@@ -87,7 +93,7 @@ export class Forwarder {
         this.producer = null;
         wait = retryBackoffMs;
       }
-      if (wait > 0) await new Promise((r) => { const t = setTimeout(r, wait); this.abort.signal.addEventListener('abort', () => { clearTimeout(t); r(undefined); }, { once: true }); });
+      if (wait > 0) await sleep(wait, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
   }
 
@@ -108,6 +114,7 @@ export class Forwarder {
   private async forwardTopic(producer: Producer, kind: TopicKind): Promise<number> {
     const reader = openTopicReader(this.options.logDir, kind);
     const batchSize = this.options.batchSize ?? 2000;
+    const maxBatchBytes = this.options.maxBatchBytes ?? 900_000;
     let from = this.committed(kind);
     const start = reader.startOffset();
     if (from < start) {
@@ -121,8 +128,12 @@ export class Forwarder {
     while (true) {
       const messages: { key: string | null; value: Buffer | string }[] = [];
       let next = from;
+      let bytes = 0;
       reader.scan({ fromOffset: from }, (r) => {
-        messages.push({ key: r.key, value: kafkaValue(kind, r.value) });
+        const value = kafkaValue(kind, r.value);
+        bytes += value.length + 64;
+        if (messages.length > 0 && bytes > maxBatchBytes) return false;
+        messages.push({ key: r.key, value });
         next = r.offset + 1;
         return messages.length < batchSize;
       });
