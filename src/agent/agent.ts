@@ -26,6 +26,7 @@ import { createFqdnPipeline, fromEndpointPolicy, type FqdnPipeline, type Pipelin
 import { createAgentMetrics, startApiServer, startMetricsServer, type AgentMetrics, type ApiServer, type MetricsServer } from '../api/index.js';
 import { verdictNames, dropReasonNames, Verdict, type FlowEvent } from '../datapath/index.js';
 import { agentApiProvider } from './apiProvider.js';
+import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from './kafkaForwarding.js';
 import type { AgentConfig, EndpointConfig } from './config.js';
 import { ConntrackIndex } from './conntrackIndex.js';
 import { dnsEventDraft } from './dnsEvents.js';
@@ -56,6 +57,7 @@ export class Agent {
   private stopped = false;
   private api: ApiServer | undefined;
   private metricsServer: MetricsServer | undefined;
+  private kafka: KafkaForwarding | undefined;
   readonly metrics: AgentMetrics = createAgentMetrics();
   readonly startedAt = new Date();
   readonly pipeline: FqdnPipeline;
@@ -140,6 +142,8 @@ export class Agent {
     this.reconcileAllowlist();
     this.watchPolicies();
     await this.startApi();
+    // inside a node namespace the brokers are out of reach: the outer process forwards instead
+    if (!this.config.netns) this.kafka = await startKafkaForwarding(this.config.log, this.say);
     this.say(`agent ${this.config.node}: ${this.endpoints.size} endpoints, ${this.repo.policies.length} policies, DNS proxy on ${this.proxies.map((p) => `${p.address}:${p.port}`).join(' ')}`);
   }
 
@@ -227,6 +231,8 @@ export class Agent {
   /** Re-reads the policy directory; an invalid set changes nothing and is reported. */
   reloadPolicies(): void {
     if (!this.config.policyDir) return;
+    // `sluice policy apply` writes here too; on a fresh host nothing has created it yet
+    mkdirSync(this.config.policyDir, { recursive: true });
     const files = readPolicyDir(this.config.policyDir);
     const { state, events } = syncPolicies(this.repo, files);
     this.repo = state;
@@ -301,10 +307,11 @@ export class Agent {
       m.mapEntries.set({ map: 'allowlist' }, this.allowlistSize());
       m.mapCapacity.set({ map: 'allowlist' }, this.datapath.mapCapacity('allowlist'));
       m.mapEntries.set({ map: 'endpoints' }, this.endpoints.size);
+      m.logLagEvents.set(kafkaLag(this.config.log));
       m.mapCapacity.set({ map: 'endpoints' }, this.datapath.mapCapacity('endpoints'));
     });
     this.api = await startApiServer({
-      provider: agentApiProvider(this, this.startedAt, () => 0),
+      provider: agentApiProvider(this, this.startedAt, () => kafkaLag(this.config.log)),
       socketPath: this.config.api.socket,
       onError: (err) => this.say(`api: ${String(err)}`),
     });
@@ -390,6 +397,7 @@ export class Agent {
     clearTimeout(this.reloadTimer);
     await this.api?.close();
     await this.metricsServer?.close();
+    await this.kafka?.stop();
     await Promise.all(this.proxies.map((p) => p.close()));
     this.pipeline.stop();
     for (const s of this.subs) s.unsubscribe();

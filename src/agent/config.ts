@@ -47,6 +47,7 @@ export interface AgentConfig {
 export const defaultConfig: AgentConfig = {
   node: 'node-1',
   endpoints: [],
+  policyDir: '/etc/sluice/policies',
   log: { dir: '/var/lib/sluice/log', fsync: 'interval' },
   proxy: { address4: '169.254.53.53', address6: 'fd00:53::53', port: 10053, denyRcode: 'REFUSED', answerDeadlineMs: 100, upstreamTimeoutMs: 2000, maxInFlight: 10000 },
   fqdn: { minTtlSec: 0, maxAddressesPerName: 1000 },
@@ -246,7 +247,7 @@ export function validateConfig(c: Record<string, unknown>, source: string): Agen
     api: { socket: str(api.socket, 'api.socket', d.api.socket) },
     metrics: { address: metricsAddress },
   };
-  if (c.policyDir !== undefined) config.policyDir = str(c.policyDir, 'policyDir', '');
+  config.policyDir = str(c.policyDir, 'policyDir', d.policyDir ?? '');
   if (c.netns !== undefined) config.netns = str(c.netns, 'netns', '');
   if (p.list.length > 0) {
     throw new SluiceError('ERR_CONFIG', `config ${source}: ${p.list.length === 1 ? p.list[0] : `${p.list.length} problems: ${p.list.join('; ')}`}`, { details: p.list });

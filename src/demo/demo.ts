@@ -12,6 +12,7 @@ import { replayUntil } from '../log/replay/replay.js';
 import { demoPolicy, demoZone } from './scenario.js';
 import { formatFlowLine, paint } from './flowLine.js';
 import type { HubbleFlowRecord } from '../log/hubble/types.js';
+import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from '../agent/kafkaForwarding.js';
 
 export interface DemoOptions {
   durationSec?: number;
@@ -43,6 +44,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const abort = new AbortController();
   let following: Promise<unknown> = Promise.resolve();
   let from = 0;
+  let kafka: KafkaForwarding | undefined;
   try {
     step('building the namespace world: node, world (resolver 192.0.2.53, servers at documentation addresses), pods frontend, backend, batch');
     bed = Testbed.create({
@@ -68,6 +70,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       ...(o.kafka ? { kafka: o.kafka } : {}),
       onLine: (line) => o.out(paint(o.color, 'dim', `    ${line.replace(/^\S+ /, '')}`)),
     });
+
+    // the agent runs inside the node namespace, which has no route to the brokers: forward from here
+    if (o.kafka) {
+      kafka = await startKafkaForwarding({ dir: o.logDir, fsync: 'interval', kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 3 } },
+        (line) => o.out(paint(o.color, 'dim', `    ${line}`)));
+    }
 
     // live flows: follow the flows topic from where it ends now
     const flows = openTopicReader(o.logDir, 'flows');
@@ -113,6 +121,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     await following;
     for (const c of clients.values()) c.stop();
     if (agent) await agent.stop();
+    if (kafka) {
+      // let the forwarder ship what the last seconds wrote (bounded: a dead broker keeps it in the log)
+      const log = { dir: o.logDir, fsync: 'interval' as const, kafka: { brokers: o.kafka!.split(','), topicPrefix: 'sluice.', partitions: 3 } };
+      for (let i = 0; i < 100 && kafkaLag(log) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const left = kafkaLag(log);
+      if (left > 0) o.out(`demo: ${left} events not yet in Kafka; they stay in ${o.logDir} and go out with the next forwarder`);
+      await kafka.stop();
+    }
     servers?.stop();
     resolver?.stop();
     bed?.destroy();

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { loadConfig } from '../../agent/config.js';
 import { Agent } from '../../agent/agent.js';
 import { inNetns, reexecInNetns } from '../../agent/netnsExec.js';
+import { startKafkaForwarding } from '../../agent/kafkaForwarding.js';
 import { SluiceError } from '../../errors.js';
 
 const usage = `usage: sluice agent [--config FILE] [flags]
@@ -14,7 +15,8 @@ flags (override the config file; environment variables in brackets):
   --config FILE            YAML configuration
   --node NAME              node name [SLUICE_NODE]
   --netns NAME             run inside this network namespace (the node's) [SLUICE_NETNS]
-  --policy-dir DIR         CiliumNetworkPolicy files, watched [SLUICE_POLICY_DIR]
+  --policy-dir DIR         CiliumNetworkPolicy files, watched; created if missing
+                           (default /etc/sluice/policies) [SLUICE_POLICY_DIR]
   --log-dir DIR            embedded event log [SLUICE_LOG_DIR]
   --kafka BROKERS          also publish to Kafka, host:port,... [SLUICE_KAFKA_BROKERS]
   --socket PATH            local API socket [SLUICE_SOCKET]
@@ -37,9 +39,17 @@ const command: Command = {
     }).filter(([, v]) => v !== undefined));
     const config = loadConfig(values.config, process.env, overrides);
     if (process.getuid?.() !== 0) throw new SluiceError('ERR_PRIVILEGE', 'the agent loads BPF programs and attaches them: run it as root (sudo)');
-    if (config.netns && !inNetns(config.netns)) return reexecInNetns(config.netns);
-
     const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    if (config.netns && !inNetns(config.netns)) {
+      // this process stays where the Kafka brokers are reachable and forwards the agent's log
+      const kafka = await startKafkaForwarding(config.log, say);
+      try {
+        return await reexecInNetns(config.netns);
+      } finally {
+        await kafka?.stop();
+      }
+    }
+
     const agent = await Agent.start(config, say);
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
