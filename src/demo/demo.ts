@@ -10,7 +10,8 @@ import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, sweep, inNetns
 import { openTopicReader } from '../log/eventLog.js';
 import { replayUntil } from '../log/replay/replay.js';
 import { demoPolicy, demoZone } from './scenario.js';
-import { formatFlowLine, paint } from './flowLine.js';
+import { paint, paintVerdict } from './paint.js';
+import { compactFlow } from '../log/query/compactFlow.js';
 import type { HubbleFlowRecord } from '../log/hubble/types.js';
 import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from '../agent/kafkaForwarding.js';
 
@@ -81,7 +82,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const flows = openTopicReader(o.logDir, 'flows');
     from = flows.endOffset();
     following = flows.follow({ fromOffset: from, signal: abort.signal, pollMs: 100 }, (r) => {
-      o.out(formatFlowLine(JSON.parse(r.value.toString()) as HubbleFlowRecord, o.color));
+      o.out(paintVerdict(o.color, compactFlow(JSON.parse(r.value.toString()) as HubbleFlowRecord)));
     }).catch(() => undefined);
 
     step(`generating traffic${o.durationSec === undefined ? ' (Ctrl-C to stop)' : ` for ${o.durationSec} s (Ctrl-C stops sooner)`}`);
