@@ -28,6 +28,7 @@
 #define NEXTHDR_ROUTING 43
 #define NEXTHDR_FRAGMENT 44
 #define NEXTHDR_DEST 60
+#define NEXTHDR_AUTH 51
 #define DNS_PORT 53
 #define IPPROTO_ICMPV6 58
 
@@ -253,7 +254,10 @@ static __always_inline int fragment_ports(struct packet *p, __u32 id, bool first
 	return 0;
 }
 
-/* returns 0 when parsed, 1 when not IP (let it pass), -1 when malformed or an unknown fragment */
+#define PARSE_MALFORMED -1
+#define PARSE_FRAG_UNKNOWN -2
+
+/* returns 0 when parsed, 1 when not IP (let it pass), PARSE_MALFORMED or PARSE_FRAG_UNKNOWN */
 static __always_inline int parse(struct __sk_buff *skb, struct packet *p)
 {
 	void *data = (void *)(long)skb->data;
@@ -277,11 +281,8 @@ static __always_inline int parse(struct __sk_buff *skb, struct packet *p)
 		bool more = frag & IP_MF;
 
 		p->key.proto = ip->protocol;
-		if (offset) {
-			if (fragment_ports(p, ip->id, false, more) < 0)
-				return -1;
-			return 0;
-		}
+		if (offset)
+			return fragment_ports(p, ip->id, false, more) < 0 ? PARSE_FRAG_UNKNOWN : 0;
 		if (parse_l4(skb, p, ip->protocol, sizeof(*eth) + ip->ihl * 4) < 0)
 			return -1;
 		if (more)
@@ -319,7 +320,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct packet *p)
 
 				p->key.proto = fh->nexthdr;
 				if (fo & 0xFFF8)
-					return fragment_ports(p, fh->identification, false, more) < 0 ? -1 : 0;
+					return fragment_ports(p, fh->identification, false, more) < 0 ? PARSE_FRAG_UNKNOWN : 0;
 				nexthdr = fh->nexthdr;
 				off += sizeof(*fh);
 				if (parse_l4(skb, p, nexthdr, off) < 0)
@@ -331,6 +332,11 @@ static __always_inline int parse(struct __sk_buff *skb, struct packet *p)
 				break;
 			}
 		}
+		/* a chain longer than we walk (or AH/ESP) hides the ports: judge it malformed rather
+		 * than guess, so DNS cannot slip past the steering behind extra headers */
+		if (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_DEST ||
+		    nexthdr == NEXTHDR_FRAGMENT || nexthdr == NEXTHDR_AUTH)
+			return -1;
 		return parse_l4(skb, p, nexthdr, off) < 0 ? -1 : 0;
 	}
 	return 1;
@@ -471,7 +477,7 @@ int sluice_from_pod(struct __sk_buff *skb)
 		/* without policy, odd packets are not ours to judge */
 		if (!(ep_flags & EP_F_ENFORCE))
 			return TC_ACT_OK;
-		__u8 reason = p.key.family ? DROP_FRAG_UNKNOWN : DROP_MALFORMED;
+		__u8 reason = rc == PARSE_FRAG_UNKNOWN ? DROP_FRAG_UNKNOWN : DROP_MALFORMED;
 
 		emit(skb, &p, endpoint_id, VERDICT_DROPPED, reason, 0);
 		count(endpoint_id, p.len, true);
