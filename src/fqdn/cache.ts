@@ -73,6 +73,8 @@ export interface FqdnCacheState {
   readonly endpoints: Map<number, EndpointHistory>;
   /** name -> ip -> endpoint -> record: every live or zombie address of every endpoint. */
   readonly shared: Map<string, Map<string, Map<number, AddressRecord>>>;
+  /** ip -> names holding it in `shared`: lets one new address be granted without a scan of every name. */
+  readonly namesByIp: Map<string, Set<string>>;
   /** Updates produced by lru-cache evictions, drained into the next result. */
   readonly evicted: FqdnUpdate[];
 }
@@ -83,14 +85,19 @@ export interface FqdnCacheResult {
 }
 
 export function createFqdnCache(options: Partial<FqdnCacheOptions> = {}): FqdnCacheState {
-  return { options: { ...defaultFqdnCacheOptions, ...options }, endpoints: new Map(), shared: new Map(), evicted: [] };
+  return { options: { ...defaultFqdnCacheOptions, ...options }, endpoints: new Map(), shared: new Map(), namesByIp: new Map(), evicted: [] };
 }
 
 function share(state: FqdnCacheState, endpointId: number, name: string, record: AddressRecord): void {
   let byIp = state.shared.get(name);
   if (byIp === undefined) state.shared.set(name, (byIp = new Map()));
   let byEndpoint = byIp.get(record.ip);
-  if (byEndpoint === undefined) byIp.set(record.ip, (byEndpoint = new Map()));
+  if (byEndpoint === undefined) {
+    byIp.set(record.ip, (byEndpoint = new Map()));
+    let names = state.namesByIp.get(record.ip);
+    if (names === undefined) state.namesByIp.set(record.ip, (names = new Set()));
+    names.add(name);
+  }
   byEndpoint.set(endpointId, record);
 }
 
@@ -99,7 +106,12 @@ function unshare(state: FqdnCacheState, endpointId: number, name: string, ip: st
   const byEndpoint = byIp?.get(ip);
   if (byIp === undefined || byEndpoint === undefined) return;
   byEndpoint.delete(endpointId);
-  if (byEndpoint.size === 0) byIp.delete(ip);
+  if (byEndpoint.size === 0) {
+    byIp.delete(ip);
+    const names = state.namesByIp.get(ip);
+    names?.delete(name);
+    if (names?.size === 0) state.namesByIp.delete(ip);
+  }
   if (byIp.size === 0) state.shared.delete(name);
 }
 
@@ -257,6 +269,11 @@ export function sharedAddresses(state: FqdnCacheState, name: string): SharedAddr
     for (const record of byEndpoint.values()) if (latest === undefined || record.expiresAt > latest.expiresAt) latest = record;
     return { ip, expiresAt: latest?.expiresAt ?? 0, dnsEventId: latest?.dnsEventId ?? '' };
   });
+}
+
+/** Every name holding `ip` on this node (live or kept for a live connection). */
+export function namesOfIp(state: FqdnCacheState, ip: string): ReadonlySet<string> {
+  return state.namesByIp.get(ip) ?? new Set();
 }
 
 /** Every name with at least one address on this node. */

@@ -1,7 +1,7 @@
 // Which cached addresses an endpoint's toFQDNs selectors grant. The cache is shared by all
 // endpoints, so the grants of an endpoint come from every endpoint's answers (Cilium's NameManager
 // does the same).
-import { sharedAddresses, sharedNames, type FqdnCacheState } from './cache.js';
+import { namesOfIp, sharedAddresses, sharedNames, type FqdnCacheState } from './cache.js';
 import type { FqdnGrant, PortRange } from './allowlist.js';
 
 /** One toFQDNs selector of an endpoint's egress policy, with the toPorts of its rule. */
@@ -27,6 +27,28 @@ export function selectedAddresses(state: FqdnCacheState, selectors: readonly Fqd
     const matching = selectors.filter((selector) => selector.matches(name));
     if (matching.length === 0) continue;
     for (const address of sharedAddresses(state, name)) {
+      for (const selector of matching) {
+        selected.push({ ...address, name, selector: selector.selector, ...(selector.ports === undefined ? {} : { ports: selector.ports }) });
+      }
+    }
+  }
+  return selected;
+}
+
+/**
+ * The grants of the given addresses only, from every name holding them: what selectedAddresses
+ * would return for these addresses, without walking every cached name. A host prefix covers no
+ * other prefix, so these grants and the CIDR rules decide the addresses' allowlist entries alone.
+ */
+export function selectedAddressesOf(state: FqdnCacheState, selectors: readonly FqdnSelector[], ips: Iterable<string>): SelectedAddress[] {
+  const selected: SelectedAddress[] = [];
+  if (selectors.length === 0) return selected;
+  for (const ip of ips) {
+    for (const name of namesOfIp(state, ip)) {
+      const matching = selectors.filter((selector) => selector.matches(name));
+      if (matching.length === 0) continue;
+      const address = sharedAddresses(state, name).find((a) => a.ip === ip);
+      if (address === undefined) continue;
       for (const selector of matching) {
         selected.push({ ...address, name, selector: selector.selector, ...(selector.ports === undefined ? {} : { ports: selector.ports }) });
       }

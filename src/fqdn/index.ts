@@ -13,6 +13,7 @@ export {
   defaultFqdnCacheOptions,
   expire,
   forgetEndpoint,
+  namesOfIp,
   nextExpiry,
   sharedAddresses,
   sharedNames,
@@ -36,7 +37,7 @@ export {
   type PortRange,
 } from './allowlist.js';
 export { allowlistAllows, longestMatch } from './allowlistLookup.js';
-export { selectedAddresses, type FqdnSelector, type SelectedAddress } from './grants.js';
-export { ALLOW_MAX_RULES, type PortRule } from './portRule.js';
-export { canonicalPrefix, parseIp, parsePrefix } from './ipPrefix.js';
+export { selectedAddresses, selectedAddressesOf, type FqdnSelector, type SelectedAddress } from './grants.js';
+export { ALLOW_MAX_RULES, portRulesKey, type PortRule } from './portRule.js';
+export { canonicalPrefix, formatPrefix, hostPrefix, parseIp, parsePrefix } from './ipPrefix.js';
 export { normalizeDnsName } from './dnsName.js';

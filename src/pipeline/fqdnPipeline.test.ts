@@ -264,3 +264,30 @@ describe('pipeline > repeated answers', () => {
     ]);
   });
 });
+
+describe('pipeline > allowlist patches', () => {
+  it('patching the entries of new addresses programs what a whole recomputation would', async () => {
+    const { pipeline, maps, writes } = setup();
+    const http = [{ portLo: 80, portHi: 80, proto: 6 }];
+    const web: FqdnSelector = { selector: 'matchPattern: *.web', matches: (n) => n.endsWith('.web'), ports: http };
+    // a CIDR rule covering some answers, and an address shared by names granted different ports
+    pipeline.setPolicy(1, { cidrRules: [{ cidr: '10.0.0.0/8', ports: https }, { cidr: '10.1.2.3/32', ports: http }], fqdnSelectors: [suffix('example.com'), web] });
+    await settle();
+    const answers: [string, string[]][] = [
+      ['a.example.com', ['192.0.2.1', '10.9.9.9']],
+      ['b.web', ['192.0.2.1', '10.1.2.3']],
+      ['c.example.com', ['10.1.2.3', '2001:db8::1']],
+      ['d.other', ['192.0.2.7']],
+      ['e.web', ['2001:db8::1', '192.0.2.8']],
+    ];
+    for (const [name, ips] of answers) await pipeline.onAnswer(exchange(1, name, ips, 30, 1_000));
+    const patched = new Map(maps.get(1));
+    const patchWrites = writes.length;
+    // a policy change recomputes everything: it must find nothing to change
+    pipeline.setPolicy(1, { cidrRules: [{ cidr: '10.0.0.0/8', ports: https }, { cidr: '10.1.2.3/32', ports: http }], fqdnSelectors: [suffix('example.com'), web] });
+    await pipeline.flush();
+    expect(writes.length).toBe(patchWrites);
+    expect(maps.get(1)).toEqual(patched);
+    expect([...patched.keys()].sort()).toEqual(['10.0.0.0/8', '10.1.2.3/32', '192.0.2.1/32', '192.0.2.8/32', '2001:db8::1/128'].sort());
+  });
+});

@@ -6,13 +6,16 @@ import {
   applyDnsAnswer,
   computeAllowlist,
   expire,
+  formatPrefix,
+  hostPrefix,
   selectedAddresses,
+  selectedAddressesOf,
   sharedAddresses,
   type AllowlistEntry,
   type FqdnUpdate,
   type IsInUse,
 } from '../fqdn/index.js';
-import type { FqdnExpiredEvent, PipelineEvent, PipelineInput, ReducedStep, ReducerState } from './types.js';
+import type { AllowlistPatch, FqdnExpiredEvent, PipelineEvent, PipelineInput, ReducedStep, ReducerState } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -25,6 +28,29 @@ function desiredAllowlist(state: ReducerState, endpointId: number): AllowlistEnt
     // conntrack keeps established connections going and new ones must be dropped.
     const live = selectedAddresses(state.cache, policy.fqdnSelectors).filter((a) => a.expiresAt > state.now);
     return computeAllowlist(policy.cidrRules, live);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/**
+ * The entries of the given addresses' host prefixes only. Exact because a host prefix covers
+ * nothing but itself: its entry depends on the CIDR rules and the grants of its own address,
+ * all of which are passed to computeAllowlist here.
+ */
+function allowlistPatch(state: ReducerState, endpointId: number, ips: ReadonlySet<string>): AllowlistPatch | Error {
+  const policy = state.policies.get(endpointId);
+  const full = () => desiredAllowlist(state, endpointId);
+  if (policy === undefined) return { patch: new Map(), full };
+  try {
+    const live = selectedAddressesOf(state.cache, policy.fqdnSelectors, ips).filter((a) => a.expiresAt > state.now);
+    const entries = new Map(computeAllowlist(policy.cidrRules, live).map((entry) => [entry.prefix, entry]));
+    const patch = new Map<string, AllowlistEntry | null>();
+    for (const ip of ips) {
+      const prefix = formatPrefix(hostPrefix(ip));
+      patch.set(prefix, entries.get(prefix) ?? null);
+    }
+    return { patch, full };
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
@@ -103,8 +129,14 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
 
   // Only a new (name, address) pair or a dropped one changes allowlists; a refreshed expiry or a
   // deferral does not. Skipping the recomputation keeps repeated lookups of known names cheap.
-  const changedNames = new Set(updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired' || u.type === 'deferred').map((u) => u.name));
-  for (const endpointId of selectingEndpoints(state, changedNames)) step.desired.set(endpointId, desiredAllowlist(state, endpointId));
+  const changing = updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired' || u.type === 'deferred');
+  const changedNames = new Set(changing.map((u) => u.name));
+  // An answer only adds addresses (evictions past the per-name limit aside): patch their entries.
+  const onlyLearned = input.kind === 'answer' && changing.every((u) => u.type === 'learned');
+  const changedIps = new Set(changing.map((u) => u.ip));
+  for (const endpointId of selectingEndpoints(state, changedNames)) {
+    step.desired.set(endpointId, onlyLearned ? allowlistPatch(state, endpointId, changedIps) : desiredAllowlist(state, endpointId));
+  }
   const names = new Set(updates.map((update) => update.name));
   for (const endpointId of selectingEndpoints(state, names)) {
     // Events ride on the endpoint's write queue, so they follow its earlier writes.

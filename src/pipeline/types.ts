@@ -62,14 +62,26 @@ export interface ReducerState {
   now: number;
 }
 
+/**
+ * A change to some host entries of an endpoint's allowlist (prefix -> entry, or null when the
+ * prefix has no entry of its own), for answers that taught new addresses: computing the whole
+ * allowlist per answer costs O(every cached name), which is what limited the proxy's throughput.
+ * `full` recomputes everything from the state at write time; the writer uses it when an earlier
+ * write failed, so what was programmed is unknown and a patch is not enough.
+ */
+export interface AllowlistPatch {
+  patch: Map<string, AllowlistEntry | null>;
+  full(): AllowlistEntry[] | Error;
+}
+
 /** What one input changed: the allowlists to program and the events to publish once they are. */
 export interface ReducedStep {
   input: PipelineInput;
   /**
    * Desired allowlist per endpoint, the error computing it (e.g. ERR_ALLOWLIST_OVERFLOW), or
-   * 'unchanged' when the step only has to wait for the endpoint's earlier writes.
+   * 'unchanged' when the step only has to wait for the endpoint's earlier writes, or a patch.
    */
-  desired: Map<number, AllowlistEntry[] | Error | 'unchanged'>;
+  desired: Map<number, AllowlistEntry[] | AllowlistPatch | Error | 'unchanged'>;
   /** Events to publish after the endpoint's write succeeded, keyed by endpoint. */
   events: Map<number, PipelineEvent[]>;
 }

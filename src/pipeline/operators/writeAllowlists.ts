@@ -4,22 +4,60 @@
 // written successfully, so a failed write is repaired by the next one. A DNS answer is settled
 // once the asking endpoint's write is done: resolved (release it) or rejected (SERVFAIL).
 import { from, mergeMap, type OperatorFunction } from 'rxjs';
-import { diffAllowlist, type AllowlistEntry } from '../../fqdn/index.js';
+import { diffAllowlist, portRulesKey, type AllowlistEntry } from '../../fqdn/index.js';
 import { isSluiceError } from '../../errors.js';
 import type { AllowlistWriter, PipelineEvent, ReducedStep } from '../types.js';
 
 export function writeAllowlists(writer: AllowlistWriter, now: () => number): OperatorFunction<ReducedStep, PipelineEvent> {
-  const programmed = new Map<number, AllowlistEntry[]>();
+  // what was last written successfully, by prefix; absent after a failed write (unknown)
+  const programmed = new Map<number, Map<string, AllowlistEntry>>();
+  const failed = new Set<number>();
   const tails = new Map<number, Promise<void>>();
 
-  const enqueue = (endpointId: number, desired: AllowlistEntry[] | Error | 'unchanged'): Promise<void> => {
+  const writeFull = async (endpointId: number, desired: AllowlistEntry[]) => {
+    const before = programmed.get(endpointId) ?? new Map<string, AllowlistEntry>();
+    const { puts, deletes } = diffAllowlist([...before.values()], desired);
+    if (puts.length > 0 || deletes.length > 0) await writer.apply(endpointId, puts, deletes);
+    if (desired.length === 0) programmed.delete(endpointId);
+    else programmed.set(endpointId, new Map(desired.map((entry) => [entry.prefix, entry])));
+  };
+
+  const writePatch = async (endpointId: number, patch: Map<string, AllowlistEntry | null>) => {
+    const current = programmed.get(endpointId) ?? new Map<string, AllowlistEntry>();
+    const puts: AllowlistEntry[] = [];
+    const deletes: string[] = [];
+    for (const [prefix, entry] of patch) {
+      const had = current.get(prefix);
+      if (entry === null) {
+        if (had !== undefined) deletes.push(prefix);
+      } else if (had === undefined || portRulesKey(had.rules) !== portRulesKey(entry.rules)) {
+        puts.push(entry);
+      }
+    }
+    if (puts.length > 0 || deletes.length > 0) await writer.apply(endpointId, puts, deletes);
+    for (const entry of puts) current.set(entry.prefix, entry);
+    for (const prefix of deletes) current.delete(prefix);
+    if (current.size > 0) programmed.set(endpointId, current);
+  };
+
+  const enqueue = (endpointId: number, desired: ReducedStep['desired'] extends Map<number, infer D> ? D : never): Promise<void> => {
     const run = async () => {
       if (desired === 'unchanged') return;
       if (desired instanceof Error) throw desired;
-      const { puts, deletes } = diffAllowlist(programmed.get(endpointId) ?? [], desired);
-      if (puts.length > 0 || deletes.length > 0) await writer.apply(endpointId, puts, deletes);
-      if (desired.length === 0) programmed.delete(endpointId);
-      else programmed.set(endpointId, desired);
+      try {
+        if (Array.isArray(desired)) await writeFull(endpointId, desired);
+        else if (!failed.has(endpointId)) await writePatch(endpointId, desired.patch);
+        else {
+          // after a failure only a whole allowlist, from the state as it is now, repairs the map
+          const full = desired.full();
+          if (full instanceof Error) throw full;
+          await writeFull(endpointId, full);
+        }
+        failed.delete(endpointId);
+      } catch (err) {
+        failed.add(endpointId);
+        throw err;
+      }
     };
     const result = (tails.get(endpointId) ?? Promise.resolve()).then(run);
     const tail = result.catch(() => undefined);
