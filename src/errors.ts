@@ -22,6 +22,7 @@ export const errorCodes = {
   ERR_LOG_CORRUPT: 'a record of the local log failed its checksum or length check',
   ERR_LOG_WRITE: 'the local log could not be written',
   ERR_KAFKA_PUBLISH: 'events could not be published to Kafka',
+  ERR_KAFKA_BROKER: 'the local Kafka broker of scripts/kafka.sh could not be started or stopped',
   ERR_CONFIG: 'the configuration or a command-line argument is invalid',
   ERR_PRIVILEGE: 'the operation needs root or CAP_BPF and CAP_NET_ADMIN',
   ERR_API_SOCKET: "the agent's API socket could not be created, or another agent already answers on it",

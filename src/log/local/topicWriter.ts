@@ -21,6 +21,8 @@ export interface RetentionResult { deletedSegments: number; deletedRecords: numb
 
 export interface TopicWriterStats {
   appendedRecords: number;
+  /** Frame bytes written, headers included. */
+  appendedBytes: number;
   fsyncs: number;
   retention: RetentionResult;
 }
@@ -30,7 +32,7 @@ export class TopicWriter<V> {
   readonly options: TopicLogOptions;
   /** Non-null when opening cut a torn or corrupt tail off the last segment. */
   readonly recovery: RecoveryReport | null;
-  readonly stats: TopicWriterStats = { appendedRecords: 0, fsyncs: 0, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
+  readonly stats: TopicWriterStats = { appendedRecords: 0, appendedBytes: 0, fsyncs: 0, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
 
   private readonly codec: ValueCodec<V>;
   private closed: ClosedSegment[] = [];
@@ -92,6 +94,7 @@ export class TopicWriter<V> {
     this.size += this.out.pos;
     this.next += records.length;
     this.stats.appendedRecords += records.length;
+    this.stats.appendedBytes += this.out.pos;
     this.dirty = true;
     if (this.options.fsync.mode === 'always') this.sync();
     return first;
