@@ -6,6 +6,7 @@ import { fuzzHandler } from './reliability/fuzzHandler.js';
 import { fuzzSockets } from './reliability/fuzzSockets.js';
 import { mergeTallies } from './reliability/fuzzTally.js';
 import { defaultLoad, runLoad, type LoadResult } from './reliabilityLoad.js';
+import { runAgentRestart, type AgentRestartResult } from './agentRestart.js';
 
 export const resultName = 'reliability';
 
@@ -30,8 +31,9 @@ export async function runFuzz(handlerCases = 1_000_000, socketCases = 5_000, see
   };
 }
 
-export async function run(): Promise<FuzzResult & { rssMiBAt1MAddresses: number; load: LoadResult }> {
+export async function run(): Promise<FuzzResult & AgentRestartResult & { rssMiBAt1MAddresses: number; load: LoadResult }> {
   const fuzz = await runFuzz();
+  const restart = await runAgentRestart();
   const load = await runLoad(defaultLoad);
-  return { ...fuzz, rssMiBAt1MAddresses: load.rssMiBAt1MAddresses, load };
+  return { ...fuzz, ...restart, rssMiBAt1MAddresses: load.rssMiBAt1MAddresses, load };
 }
