@@ -1,19 +1,39 @@
 // Runs the built CLI as a user would: `node bin/sluice.js policy ...` and `sluice fqdn match`.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPolicyDir, syncPolicies } from '../../src/agent/policySource.js';
+import { startApiServer, type ApiServer, type StatusView } from '../../src/api/index.js';
+import { emptyRepository } from '../../src/policy/index.js';
+import { createFakeAgentProvider } from '../support/fakeAgentProvider.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = 'test/fixtures/policies';
 const stateDir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 
+// no agent unless a test starts one: a real agent on this host must not answer for the tests
+const noAgent = join(stateDir, 'no-agent.sock');
+const isolated = () => ({ ...process.env, SLUICE_SOCKET: noAgent, SLUICE_POLICY_DIR: '' });
+
 function sluice(args: string[], input?: string, env: Record<string, string> = {}) {
-  const out = spawnSync(process.execPath, ['bin/sluice.js', ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, ...env } });
+  const out = spawnSync(process.execPath, ['bin/sluice.js', ...args], { cwd: root, input, encoding: 'utf8', env: { ...isolated(), ...env } });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
+
+// Asynchronous, for tests whose API server lives in this process and must answer while the CLI runs.
+function sluiceAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/sluice.js', ...args], { cwd: root, env: { ...isolated(), ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+    });
+  });
+}
+
+const cnp = (name: string, cidr: string) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ci\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDR: [${cidr}]\n`;
 
 beforeAll(() => {
   // the build may report errors from work in progress elsewhere; it still emits, and we only
@@ -85,23 +105,114 @@ describe('cli > sluice policy trace', () => {
 });
 
 describe('cli > sluice policy apply|list|delete', () => {
-  const state = join(stateDir, 'policies.json');
+  const dir = join(stateDir, 'policies');
 
-  it('applies, lists, deletes all or nothing, against the state file', () => {
-    expect(sluice(['policy', 'apply', '--state', state, `${fixtures}/platform.yaml`]).stdout).toBe(
-      'applied CiliumClusterwideNetworkPolicy deny-cloud-metadata at revision 1\napplied CiliumClusterwideNetworkPolicy web-public-dns at revision 1\n',
+  it('applies, lists, deletes all or nothing, against the policy directory', () => {
+    const applied = sluice(['policy', 'apply', '--policy-dir', dir, `${fixtures}/platform.yaml`]);
+    expect(applied.stdout).toBe(
+      'created CiliumClusterwideNetworkPolicy deny-cloud-metadata\ncreated CiliumClusterwideNetworkPolicy web-public-dns\n' +
+        `policy directory ${dir}: wrote _cluster.deny-cloud-metadata.yaml, _cluster.web-public-dns.yaml\n` +
+        `no agent answers on ${noAgent}: start it with sudo npx sluice agent; the change applies when the agent starts\n`,
     );
-    const rejected = sluice(['policy', 'apply', '--state', state, `${fixtures}/list.yaml`, `${fixtures}/invalid/mixed.yaml`]);
+    expect(readdirSync(dir).sort()).toEqual(['_cluster.deny-cloud-metadata.yaml', '_cluster.web-public-dns.yaml']);
+    const rejected = sluice(['policy', 'apply', '--policy-dir', dir, `${fixtures}/list.yaml`, `${fixtures}/invalid/mixed.yaml`]);
     expect(rejected.code).toBe(1);
-    const listed = JSON.parse(sluice(['policy', 'list', '-o', 'json'], undefined, { SLUICE_STATE: state }).stdout);
-    expect(listed.revision).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['_cluster.deny-cloud-metadata.yaml', '_cluster.web-public-dns.yaml']);
+    const listed = JSON.parse(sluice(['policy', 'list', '-o', 'json'], undefined, { SLUICE_POLICY_DIR: dir }).stdout);
+    expect(listed).toMatchObject({ from: 'directory', revision: null });
     expect(listed.policies.map((p: { name: string }) => p.name)).toEqual(['deny-cloud-metadata', 'web-public-dns']);
-    const missing = sluice(['policy', 'delete', '--state', state, '--clusterwide', 'web-public-dns', 'nope']);
+    const missing = sluice(['policy', 'delete', '--policy-dir', dir, '--clusterwide', 'web-public-dns', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[ERR_POLICY_NOT_FOUND]');
-    const deleted = sluice(['policy', 'delete', '--state', state, '--clusterwide', 'web-public-dns', '-o', 'json']);
-    expect(JSON.parse(deleted.stdout)).toMatchObject({ type: 'policy.deleted', data: { name: 'web-public-dns', revision: 2 } });
-    expect(sluice(['policy', 'list', '--state', state]).stdout).toContain('repository revision 2');
+    expect(readdirSync(dir)).toHaveLength(2);
+    const deleted = sluice(['policy', 'delete', '--policy-dir', dir, '--clusterwide', 'web-public-dns', '-o', 'json']);
+    expect(JSON.parse(deleted.stdout)).toEqual({ change: 'deleted', kind: 'CiliumClusterwideNetworkPolicy', namespace: null, name: 'web-public-dns', revision: null });
+    expect(readdirSync(dir)).toEqual(['_cluster.deny-cloud-metadata.yaml']);
+    expect(sluice(['policy', 'list', '--policy-dir', dir]).stdout).toContain(`listing the policies in ${dir} instead, without revisions`);
+    const again = sluice(['policy', 'apply', '--policy-dir', dir, '-f', `${fixtures}/platform.yaml`]);
+    expect(again.stdout).toMatch(/^unchanged CiliumClusterwideNetworkPolicy deny-cloud-metadata\ncreated CiliumClusterwideNetworkPolicy web-public-dns\n/);
+    // trace without --policy reads the same directory
+    const traced = sluice(['policy', 'trace', '--policy-dir', dir, '--src-labels', 'role=web', '--dns-query', 'a.example.com', '--dns-server', '192.0.2.53', '-o', 'json']);
+    expect(JSON.parse(traced.stdout)).toMatchObject({ verdict: 'allowed', policy: 'web-public-dns' });
+  });
+
+  it("cuts a replaced or deleted policy out of a user's multi-document file", () => {
+    const own = join(stateDir, 'own');
+    mkdirSync(own);
+    writeFileSync(join(own, 'team.yaml'), `# team ci owns these\n${cnp('a', '10.0.0.1')}---\n# keep b\n${cnp('b', '10.0.0.2')}`);
+    writeFileSync(join(stateDir, 'a-v2.yaml'), cnp('a', '10.0.0.9'));
+    const r = sluice(['policy', 'apply', '--policy-dir', own, '-f', join(stateDir, 'a-v2.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('configured CiliumNetworkPolicy ci/a\n');
+    expect(r.stdout).toContain(`policy directory ${own}: wrote ci.a.yaml, team.yaml\n`);
+    const team = readFileSync(join(own, 'team.yaml'), 'utf8');
+    expect(team).toContain('# keep b');
+    expect(team).not.toContain('name: a');
+    expect(readFileSync(join(own, 'ci.a.yaml'), 'utf8')).toContain('10.0.0.9');
+    const d = sluice(['policy', 'delete', '--policy-dir', own, '-n', 'ci', 'b']);
+    expect(d.stdout).toContain(`policy directory ${own}: removed team.yaml\n`);
+    expect(readdirSync(own)).toEqual(['ci.a.yaml']);
+  });
+
+  it('writes nothing when the directory as a whole would not parse', () => {
+    const broken = join(stateDir, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'dup.yaml'), cnp('a', '10.0.0.1'));
+    writeFileSync(join(broken, 'dup-too.yaml'), cnp('a', '10.0.0.2'));
+    const r = sluice(['policy', 'apply', '--policy-dir', broken, `${fixtures}/platform.yaml`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is defined twice');
+    expect(r.stderr).toContain('[ERR_POLICY_INVALID]');
+    expect(readdirSync(broken).sort()).toEqual(['dup-too.yaml', 'dup.yaml']);
+  });
+});
+
+describe('cli > sluice policy apply|list|delete with a running agent', () => {
+  const dir = join(stateDir, 'agent-policies');
+  const socketPath = join(stateDir, 'agent.sock');
+  let server: ApiServer | undefined;
+  afterAll(async () => server?.close());
+
+  it("waits for the agent to apply the set and prints the agent's revisions", async () => {
+    mkdirSync(dir);
+    // the agent's own reader and sync, as its directory watcher would run them
+    let repo = emptyRepository();
+    const sync = () => {
+      try {
+        repo = syncPolicies(repo, readPolicyDir(dir)).state;
+      } catch {
+        // an invalid set in between changes nothing, as in the agent
+      }
+      return repo;
+    };
+    const fake = createFakeAgentProvider();
+    server = await startApiServer({
+      socketPath,
+      provider: {
+        ...fake,
+        policies: () => sync().policies.map((s) => ({ kind: s.policy.kind, namespace: s.policy.namespace, name: s.policy.name, revision: s.revision, source: s.policy.source.file, selects: [] })),
+        status: () => ({ ...(fake.status() as StatusView), policies: { count: repo.policies.length, revision: sync().revision } }),
+      },
+    });
+    const env = { SLUICE_SOCKET: socketPath, SLUICE_POLICY_DIR: dir };
+    const applied = await sluiceAsync(['policy', 'apply', `${fixtures}/ci-egress.yaml`], env);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('created CiliumNetworkPolicy ci/ci-egress at revision 1\n');
+    expect(applied.stdout).toContain(`the agent on ${socketPath} applied the set at revision 1\n`);
+    const listed = await sluiceAsync(['policy', 'list'], env);
+    expect(listed.stdout).toMatch(/^CiliumNetworkPolicy\s+ci\s+ci-egress\s+1\s/m);
+    expect(listed.stdout).toContain(`repository revision 1 (the agent on ${socketPath})\n`);
+    const deleted = await sluiceAsync(['policy', 'delete', '-n', 'ci', 'ci-egress', '-o', 'json'], env);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ change: 'deleted', name: 'ci-egress', revision: 2 });
+    expect(deleted.stderr).toContain('applied the set at revision 2');
+  });
+
+  it('says so when the agent does not report the change (it watches another directory)', async () => {
+    const other = join(stateDir, 'not-watched');
+    const r = await sluiceAsync(['policy', 'apply', '--policy-dir', other, `${fixtures}/ci-egress.yaml`], { SLUICE_SOCKET: socketPath });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('created CiliumNetworkPolicy ci/ci-egress\n');
+    expect(r.stderr).toContain(`has not reported the change yet: does it watch ${other}?`);
   });
 });
 

@@ -1,31 +1,47 @@
-// `sluice policy apply FILE...`: validates every file, then applies all policies at one
-// revision, or nothing.
+// `sluice policy apply FILE...`: validates every file, then writes the policies into the agent's
+// policy directory, all or nothing; the running agent applies the new set and assigns its revision.
 import { parseArgs } from 'node:util';
-import { applyPolicies, parsePolicies, policyKeyString } from '../../../policy/index.js';
+import { applyPolicies, parsePolicies } from '../../../policy/index.js';
+import { outputFormat, SOCKET_USAGE } from '../../agentFlags.js';
+import { policyAgentClient } from './agentSync.js';
 import type { Command } from '../../command.js';
-import { FilePolicyStore, statePath } from './policyStore.js';
+import { commitPolicyChange } from './commitPolicyChange.js';
+import { DirectoryPolicyStore } from './directoryPolicyStore.js';
+import { applyChanges } from './policyChanges.js';
+import { POLICY_DIR_USAGE, resolvePolicyDir } from './policyDir.js';
 import { readPolicyFiles } from './readPolicyFiles.js';
-import { printEvents } from './printEvents.js';
 
 const command: Command = {
   usage: [
-    'usage: sluice policy apply [--state FILE] [-o text|json] FILE...',
+    'usage: sluice policy apply [--policy-dir DIR] [--socket PATH] [-o text|json] [-f] FILE...',
     '',
-    'Applies every policy in the files, all or nothing, at one new revision.',
-    '  --state FILE   policy state file (default $SLUICE_STATE or /var/lib/sluice/policies.json)',
-    '  -o json        print the policy.applied events as JSON lines',
+    "Writes every policy in the files into the agent's policy directory, all or nothing: if any",
+    'document is invalid, or the directory would not parse as a whole, nothing is written. Each new',
+    'or changed policy gets its own file, <namespace>.<name>.yaml (_cluster.<name>.yaml when',
+    'clusterwide); a replaced policy is cut out of the file that held it. When an agent answers, the',
+    'command waits up to 2 s for it to apply the set and prints the revision it assigned; otherwise',
+    'the change applies when the agent starts.',
+    `  ${POLICY_DIR_USAGE}`,
+    `  ${SOCKET_USAGE}`,
+    '  -o json           one JSON object per policy: {change, kind, namespace, name, revision}',
   ].join('\n'),
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { state: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } },
+      options: {
+        'policy-dir': { type: 'string' },
+        socket: { type: 'string' },
+        filename: { type: 'string', short: 'f', multiple: true },
+        output: { type: 'string', short: 'o', default: 'text' },
+      },
     });
-    const policies = parsePolicies(await readPolicyFiles(positionals));
-    const store = new FilePolicyStore(statePath(values.state));
-    const change = applyPolicies(await store.load(), policies);
-    await store.save(change.state);
-    printEvents(change.events, values.output, (e) => `applied ${e.data.kind} ${policyKeyString(e.data)} at revision ${e.data.revision}`);
+    const output = outputFormat(values.output);
+    const policies = parsePolicies(await readPolicyFiles([...(values.filename ?? []), ...positionals]));
+    const store = new DirectoryPolicyStore(resolvePolicyDir(values['policy-dir']));
+    const before = await store.load();
+    const { state } = applyPolicies(before, policies);
+    await commitPolicyChange({ store, state, changes: applyChanges(before, policies), client: policyAgentClient(values.socket), output });
     return 0;
   },
 };

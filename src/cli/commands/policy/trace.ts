@@ -1,6 +1,6 @@
 // `sluice policy trace`: resolves policies for one made-up source endpoint and decides one DNS
 // query or one connection, naming the rule that decided. Without --policy it traces against the
-// applied policies in the state file.
+// policies in the agent's policy directory, as if they were applied together.
 import { parseArgs } from 'node:util';
 import { SluiceError } from '../../../errors.js';
 import {
@@ -8,16 +8,18 @@ import {
   NAMESPACE_LABEL, DEFAULT_NAMESPACE, type Decision, type Endpoint,
 } from '../../../policy/index.js';
 import type { Command } from '../../command.js';
-import { FilePolicyStore, statePath } from './policyStore.js';
+import { DirectoryPolicyStore } from './directoryPolicyStore.js';
+import { POLICY_DIR_USAGE, resolvePolicyDir } from './policyDir.js';
 import { readPolicyFiles } from './readPolicyFiles.js';
 
 const usage = [
   'usage: sluice policy trace [--policy FILE]... --src-labels K=V,... [-n NAMESPACE]',
   '         (--dns-query NAME [--dns-server IP] [--dport 53] [--proto udp|tcp]',
   '          | --dst IP --dport N --proto tcp|udp [--resolved NAME=IP,...])',
-  '         [--dst-labels K=V,...] [--node-address IP]... [-o text|json] [--state FILE]',
+  '         [--dst-labels K=V,...] [--node-address IP]... [-o text|json] [--policy-dir DIR]',
   '',
-  '  --policy FILE      policy files to trace against (default: the applied policies)',
+  '  --policy FILE      policy files to trace against (default: every file in the policy directory)',
+  `  ${POLICY_DIR_USAGE}`,
   '  --src-labels       labels of the source pod; k8s:io.kubernetes.pod.namespace=NS sets its namespace',
   '  --dst-labels       labels of the destination (or DNS server) pod, so toEndpoints can select it',
   '  --resolved         answers already seen, e.g. api.github.com=140.82.112.6,api.github.com=140.82.112.7',
@@ -82,7 +84,7 @@ const command: Command = {
       args: argv,
       options: {
         policy: { type: 'string', multiple: true },
-        state: { type: 'string' },
+        'policy-dir': { type: 'string' },
         'src-labels': { type: 'string' },
         'dst-labels': { type: 'string' },
         namespace: { type: 'string', short: 'n' },
@@ -98,9 +100,11 @@ const command: Command = {
     });
     if (values.output !== 'text' && values.output !== 'json') throw new SluiceError('ERR_CONFIG', `unknown output format '${values.output}' (text or json)`);
     if ((values['dns-query'] === undefined) === (values.dst === undefined)) throw new SluiceError('ERR_CONFIG', 'give exactly one of --dns-query and --dst');
-    const state = values.policy !== undefined
-      ? applyPolicies(emptyRepository(), parsePolicies(await readPolicyFiles(values.policy))).state
-      : await new FilePolicyStore(statePath(values.state)).load();
+    // the directory has no revisions (the agent assigns them), so both sources trace as one fresh set
+    const policies = values.policy !== undefined
+      ? parsePolicies(await readPolicyFiles(values.policy))
+      : (await new DirectoryPolicyStore(resolvePolicyDir(values['policy-dir'])).load()).policies.map((s) => s.policy);
+    const state = applyPolicies(emptyRepository(), policies).state;
 
     const srcNamespace = values.namespace ?? DEFAULT_NAMESPACE;
     const source = endpointFrom('trace-source', parseLabels(values['src-labels'], '--src-labels'), srcNamespace);
