@@ -58,6 +58,8 @@ export class Agent {
   private api: ApiServer | undefined;
   private metricsServer: MetricsServer | undefined;
   private kafka: KafkaForwarding | undefined;
+  private pending: EventDraft[] = [];
+  private pendingFlush: NodeJS.Immediate | undefined;
   readonly metrics: AgentMetrics = createAgentMetrics();
   readonly startedAt = new Date();
   readonly pipeline: FqdnPipeline;
@@ -173,7 +175,7 @@ export class Agent {
           this.metrics.dnsRequests.inc({ rcode: e.data.rcode, verdict: e.data.verdict });
           this.metrics.proxyLatencySeconds.observe(e.data.proxyLatencyUs / 1e6);
         }
-        this.publish([dnsEventDraft(e, this.endpoints)]);
+        this.publishSoon(dnsEventDraft(e, this.endpoints));
       },
       newEventId: () => newEventId(),
       denyRcode: proxy.denyRcode,
@@ -354,6 +356,23 @@ export class Agent {
     else this.namesByIp.delete(key);
   }
 
+  /**
+   * DNS events are written once per event-loop turn, as one batch: two events per query written
+   * one by one cost more than the query itself under load. Policy changes stay synchronous, since
+   * the live state folds them.
+   */
+  private publishSoon(draft: EventDraft): void {
+    this.pending.push(draft);
+    this.pendingFlush ??= setImmediate(() => this.flushPending());
+  }
+
+  private flushPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingFlush = undefined;
+    if (batch.length > 0) this.publish(batch);
+  }
+
   /** Publishes drafts and folds the policy-changes ones into the live state. */
   publish(drafts: EventDraft[]): Envelope[] {
     const envelopes = this.log.publishBatch(drafts);
@@ -401,6 +420,8 @@ export class Agent {
     await Promise.all(this.proxies.map((p) => p.close()));
     this.pipeline.stop();
     for (const s of this.subs) s.unsubscribe();
+    clearImmediate(this.pendingFlush);
+    this.flushPending();
     this.datapath.close({ keepPinned: this.config.datapath.keepPinned });
     this.log.close();
   }
