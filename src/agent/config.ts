@@ -21,7 +21,7 @@ export interface AgentConfig {
   /** Network namespace the agent runs in (the node's); the agent re-executes itself inside it. */
   netns?: string;
   endpoints: EndpointConfig[];
-  /** Directory of CiliumNetworkPolicy YAML files, watched; absent = no policies. */
+  /** Directory of CiliumNetworkPolicy YAML files, watched and created if missing (also where `sluice policy apply` writes). */
   policyDir?: string;
   log: {
     dir: string;
