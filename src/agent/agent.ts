@@ -5,7 +5,6 @@
 //   datapath.flows() --bufferTime--> eventLog.publishFlows
 //   DNS proxy --onAnswer--> pipeline --AllowlistWriter--> datapath maps --> answer released
 //   DNS proxy / pipeline / policy events --> eventLog (policy-changes also folded into live state)
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { bufferTime, filter, type Subscription } from 'rxjs';
 import { SluiceError, isSluiceError } from '../errors.js';
@@ -31,6 +30,8 @@ import type { AgentConfig, EndpointConfig } from './config.js';
 import { ConntrackIndex } from './conntrackIndex.js';
 import { dnsEventDraft } from './dnsEvents.js';
 import { readPolicyDir, syncPolicies } from './policySource.js';
+import { ensureLocalAddress } from './localAddress.js';
+import type { ProxySockets } from './socketHolder.js';
 
 export interface AgentEndpoint extends EndpointConfig {
   id: number;
@@ -58,6 +59,8 @@ export class Agent {
   private api: ApiServer | undefined;
   private metricsServer: MetricsServer | undefined;
   private kafka: KafkaForwarding | undefined;
+  /** Proxy sockets held by the supervisor; the proxy binds its own when absent. */
+  private sockets: ProxySockets | undefined;
   private pending: EventDraft[] = [];
   private pendingFlush: NodeJS.Immediate | undefined;
   readonly metrics: AgentMetrics = createAgentMetrics();
@@ -75,7 +78,7 @@ export class Agent {
     });
   }
 
-  static async start(config: AgentConfig, say: AgentLogFn = () => undefined): Promise<Agent> {
+  static async start(config: AgentConfig, say: AgentLogFn = () => undefined, sockets?: ProxySockets): Promise<Agent> {
     mkdirSync(config.log.dir, { recursive: true });
     // the state as of the last run: policies, endpoints and allowed addresses with their expiry
     const { state } = replayUntil(config.log.dir);
@@ -103,6 +106,7 @@ export class Agent {
       throw err;
     }
     const agent = new Agent(config, datapath, log, state, flowContext, say);
+    agent.sockets = sockets;
     holder.agent = agent;
     try {
       await agent.run();
@@ -184,10 +188,11 @@ export class Agent {
       maxInFlight: proxy.maxInFlight,
       onSocketError: (err: Error) => this.say(`dns proxy: ${err.message}`),
     };
-    const v4 = await startDnsProxy({ ...common, listenAddress: proxy.address4, port: proxy.port });
+    const s = this.sockets;
+    const v4 = await startDnsProxy({ ...common, listenAddress: proxy.address4, port: proxy.port, ...(s ? { fds: { udp: s.udp4, tcp: s.tcp4 } } : {}) });
     this.proxies.push(v4);
     // the same port on IPv6, so one dns_config entry serves both families
-    this.proxies.push(await startDnsProxy({ ...common, listenAddress: proxy.address6, port: v4.port }));
+    this.proxies.push(await startDnsProxy({ ...common, listenAddress: proxy.address6, port: v4.port, ...(s ? { fds: { udp: s.udp6, tcp: s.tcp6 } } : {}) }));
     this.datapath.setDnsProxy({ proxyAddr4: proxy.address4, proxyAddr6: proxy.address6, udpPort: v4.port, tcpPort: v4.port });
   }
 
@@ -432,12 +437,4 @@ function modeOf(policy: EndpointPolicy): { enforce: boolean; dnsRedirect: boolea
   return { enforce: policy.enforced, dnsRedirect: policy.enforced && policy.dnsRules.length > 0 };
 }
 
-/** The proxy's addresses must be local in this namespace for steered packets to reach it. */
-function ensureLocalAddress(address: string, bits: number): void {
-  try {
-    execFileSync('ip', [address.includes(':') ? '-6' : '-4', 'addr', 'replace', `${address}/${bits}`, 'dev', 'lo', ...(address.includes(':') ? ['nodad'] : [])], { stdio: 'pipe' });
-  } catch (err) {
-    throw new SluiceError('ERR_NETNS', `add DNS proxy address ${address} to lo: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`, { cause: err });
-  }
-}
 

@@ -31,6 +31,11 @@ export interface DnsProxyOptions {
   upstreamUdp?: Partial<UdpUpstreamOptions>;
   newEventId?: () => string;
   now?: () => number;
+  /**
+   * Sockets made and held by another process (the agent's supervisor), so queries that arrive
+   * while this proxy restarts wait in the kernel's buffers instead of being refused.
+   */
+  fds?: { udp: number; tcp: number };
   /** Errors of the listeners themselves (not of queries); default: ignored after counting. */
   onSocketError?: (err: Error) => void;
 }
@@ -72,7 +77,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     ...(options.newEventId === undefined ? {} : { newEventId: options.newEventId }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const udp: UdpSocket = await listenUdp(address, options.port ?? 0, handle, onSocketError);
+  const udp: UdpSocket = await listenUdp(address, options.port ?? 0, handle, onSocketError, options.fds?.udp);
   const port = udp.address().port;
   let tcp: { server: Server; sockets: Set<TcpSocket> };
   try {
@@ -83,6 +88,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
       { idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000, maxConnections: options.maxTcpConnections ?? 1_000 },
       () => counters.tcpConnections++,
       onSocketError,
+      options.fds?.tcp,
     );
   } catch (err) {
     udp.close();

@@ -17,6 +17,8 @@ export function listenTcp(
   options: TcpServerOptions,
   onConnection: () => void,
   onError: (err: Error) => void,
+  /** An already listening socket handed down by the process that holds it across agent restarts. */
+  fd?: number,
 ): Promise<{ server: Server; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -38,9 +40,11 @@ export function listenTcp(
   server.maxConnections = options.maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, address, () => {
+    const listening = () => {
       server.off('error', reject);
       resolve({ server, sockets });
-    });
+    };
+    if (fd === undefined) server.listen(port, address, listening);
+    else server.listen({ fd }, listening);
   });
 }

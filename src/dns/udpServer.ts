@@ -7,7 +7,8 @@ import type { DnsTransport } from './types.js';
 
 export type HandleQuery = (message: Buffer, client: { addr: string; port: number }, transport: DnsTransport) => Promise<Buffer | undefined>;
 
-export function listenUdp(address: string, port: number, handle: HandleQuery, onError: (err: Error) => void): Promise<Socket> {
+/** `fd`: an already bound socket handed down by the process that holds it across agent restarts. */
+export function listenUdp(address: string, port: number, handle: HandleQuery, onError: (err: Error) => void, fd?: number): Promise<Socket> {
   const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (message, rinfo) => {
     handle(message, { addr: rinfo.address, port: rinfo.port }, 'UDP').then(
@@ -20,9 +21,11 @@ export function listenUdp(address: string, port: number, handle: HandleQuery, on
   socket.on('error', onError);
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, address, () => {
+    const bound = () => {
       socket.off('error', reject);
       resolve(socket);
-    });
+    };
+    if (fd === undefined) socket.bind(port, address, bound);
+    else socket.bind({ fd }, bound);
   });
 }

@@ -1,6 +1,7 @@
-// Runs `sluice agent` as a child process in the test bed's node namespace (the agent re-executes
-// itself there), with a config written for the bed's pods. Its stderr lines are kept for tests
-// and the demo; stop() sends SIGTERM and waits.
+// Runs `sluice agent` as a child process in the test bed's node namespace, with a config written
+// for the bed's pods: the supervisor (which holds the DNS proxy's sockets) and the agent process
+// it starts. Their stderr lines are kept for tests and the demo. crashAgent() kills the agent
+// process with SIGKILL and waits until the supervisor's next one is ready; stop() ends both.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,22 +49,19 @@ export class AgentProcess {
     };
     const configPath = join(dir, 'agent.yaml');
     writeFileSync(configPath, stringify(config));
-    // nsenter execs node in place: the pid is the agent's own, so SIGKILL really kills the agent
+    // nsenter execs node in place: the pid is the supervisor's own
     const child = spawn('nsenter', [`--net=/run/netns/${bed.node}`, process.execPath, join(packageRoot, 'bin', 'sluice.js'), 'agent', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     const agent = new AgentProcess(child, configPath, config.api.socket);
-    const ready = new Promise<void>((resolve, reject) => {
-      const rl = createInterface({ input: child.stderr! });
-      rl.on('line', (line) => {
-        agent.lines.push(line);
-        o.onLine?.(line);
-        if (/ agent \S+: \d+ endpoints/.test(line)) resolve();
-      });
-      void agent.exited.then((code) => reject(new Error(`agent exited (${code}) before it was ready:\n${agent.lines.join('\n')}`)));
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      agent.lines.push(line);
+      o.onLine?.(line);
+      const pid = / supervisor: agent pid (\d+)/.exec(line);
+      if (pid) agent.agentPid = Number(pid[1]);
+      if (/ agent \S+: \d+ endpoints/.test(line)) agent.readyCount++;
     });
     child.stdout?.resume();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`agent not ready in 20 s:\n${agent.lines.join('\n')}`)), 20_000).unref());
     try {
-      await Promise.race([ready, timeout]);
+      await agent.waitReady(1);
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
@@ -71,13 +69,51 @@ export class AgentProcess {
     return agent;
   }
 
+  /** The agent process (the supervisor's child), once the supervisor has started one. */
+  agentPid: number | undefined;
+  private readyCount = 0;
+
+  private async waitReady(count: number, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => { exited = true; });
+    while (this.readyCount < count) {
+      if (exited) throw new Error(`agent exited before it was ready:\n${this.lines.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`agent not ready in ${timeoutMs / 1000} s:\n${this.lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  /** SIGTERM (a clean stop) or SIGKILL (a crash); resolves with the exit code. */
+  /**
+   * Kills the agent process with SIGKILL (a crash), as the supervisor sees it. Resolves once the
+   * supervisor's next agent is ready, with how long the agent was gone.
+   */
+  async crashAgent(): Promise<number> {
+    const pid = this.agentPid;
+    if (pid === undefined) throw new Error('no agent process to kill');
+    const before = this.readyCount;
+    const t0 = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await this.waitReady(before + 1);
+    return Date.now() - t0;
+  }
+
+  /** SIGTERM: a clean stop of the agent and the supervisor. SIGKILL: both killed, nothing cleaned. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<number> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      if (signal === 'SIGKILL' && this.agentPid !== undefined) {
+        try {
+          process.kill(this.agentPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      this.child.kill(signal);
+    }
     return this.exited;
   }
 }

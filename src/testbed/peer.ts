@@ -14,7 +14,7 @@ type Request =
   | { op: 'close'; id: number }
   | { op: 'udp'; host: string; port: number; timeoutMs?: number }
   | { op: 'udpBurst'; host: string; port: number; count: number }
-  | { op: 'lookupConnect'; server: string; name: string; family: 4 | 6; port: number; timeoutMs?: number };
+  | { op: 'lookupConnect'; server: string; name: string; family: 4 | 6; port: number; timeoutMs?: number; dnsTimeoutMs?: number; dnsTries?: number };
 
 type Answer = { ok: boolean; error?: string; id?: number; ms?: number; addresses?: string[]; stage?: string };
 
@@ -104,7 +104,7 @@ function client(): void {
     // a real DNS lookup (c-ares) and a TCP connect right after it: the first connection after a
     // lookup is what the answer-release ordering promises
     lookupConnect: async (r) => {
-      const resolver = new Resolver({ timeout: r.timeoutMs ?? 2000, tries: 1 });
+      const resolver = new Resolver({ timeout: r.dnsTimeoutMs ?? r.timeoutMs ?? 2000, tries: r.dnsTries ?? 1 });
       resolver.setServers([r.server]);
       let addresses: string[];
       try {

@@ -73,7 +73,8 @@ export class PeerClient {
     return this.request({ op: 'udp', host, port, ...opts });
   }
 
-  lookupConnect(server: string, name: string, family: 4 | 6, port: number, opts: { timeoutMs?: number } = {}): Promise<PeerAnswer> {
+  /** dnsTimeoutMs/dnsTries: the resolver's retry behaviour (default one try of timeoutMs). */
+  lookupConnect(server: string, name: string, family: 4 | 6, port: number, opts: { timeoutMs?: number; dnsTimeoutMs?: number; dnsTries?: number } = {}): Promise<PeerAnswer> {
     return this.request({ op: 'lookupConnect', server, name, family, port, ...opts });
   }
 

@@ -90,4 +90,18 @@ describeKernel('agent > SIGKILL and restart', () => {
     expect(cache.entries).not.toContainEqual(expect.objectContaining({ name: 'short.allowed.test' }));
     await client.close(live.id!);
   });
+
+  it('answers DNS for allowed names across an agent crash: the queries wait in the supervisor\'s sockets', async () => {
+    const agent = agents.at(-1)!;
+    expect(await client.lookupConnect(RESOLVER4, 'api.allowed.test', 4, 80)).toMatchObject({ ok: true });
+    const pid = agent.agentPid;
+    const readyAt = agent.crashAgent().then(() => Date.now());
+    await new Promise((r) => setTimeout(r, 50)); // the agent is gone, the next one not yet ready
+    const sentAt = Date.now();
+    // glibc's resolver defaults: 5 s per try, 2 tries
+    const during = await client.lookupConnect(RESOLVER4, 'api.allowed.test', 4, 80, { dnsTimeoutMs: 5000, dnsTries: 2 });
+    expect(sentAt).toBeLessThan(await readyAt); // sent while no agent ran
+    expect(agent.agentPid).not.toBe(pid);
+    expect(during).toMatchObject({ ok: true, addresses: ['198.51.100.20'] });
+  });
 });

@@ -4,6 +4,8 @@ import { loadConfig } from '../../agent/config.js';
 import { Agent } from '../../agent/agent.js';
 import { inNetns, reexecInNetns } from '../../agent/netnsExec.js';
 import { startKafkaForwarding } from '../../agent/kafkaForwarding.js';
+import { exitWithSupervisor, superviseAgent, workerEnv } from '../../agent/supervisor.js';
+import { proxySocketsFromEnv } from '../../agent/socketHolder.js';
 import { SluiceError } from '../../errors.js';
 
 const usage = `usage: sluice agent [--config FILE] [flags]
@@ -49,15 +51,22 @@ const command: Command = {
         await kafka?.stop();
       }
     }
+    if (!process.env[workerEnv]) return superviseAgent(config, argv, say);
 
-    const agent = await Agent.start(config, say);
+    // the agent process proper, started by the supervisor with the proxy sockets
+    const agent = await Agent.start(config, say, proxySocketsFromEnv(process.env));
     await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        say(`agent: ${sig}, stopping${config.datapath.keepPinned ? ' (programs stay attached, maps pinned)' : ''}`);
+      let stopping = false;
+      // a Ctrl-C reaches both processes (and the supervisor forwards it): stop once, ignore repeats
+      const stop = (why: string) => {
+        if (stopping) return;
+        stopping = true;
+        say(`agent: ${why}, stopping${config.datapath.keepPinned ? ' (programs stay attached, maps pinned)' : ''}`);
         resolve();
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      exitWithSupervisor(Number(process.env[workerEnv]), () => stop('the supervisor is gone'));
     });
     await agent.stop();
     return 0;

@@ -18,6 +18,10 @@ function bind() {
     epoll_ctl: lib.func('int epoll_ctl(int epfd, int op, int fd, const void *event)'),
     epoll_wait: lib.func('int epoll_wait(int epfd, _Out_ void *events, int maxevents, int timeout)'),
     clock_gettime: lib.func('int clock_gettime(int clockid, _Out_ void *ts)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
+    listen: lib.func('int listen(int fd, int backlog)'),
+    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     getpagesize: lib.func('int getpagesize(void)'),
     strerror: lib.func('const char *strerror(int errnum)'),
   };
