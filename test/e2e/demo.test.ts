@@ -1,5 +1,8 @@
 // Issue 6: the README's first command, end to end.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { openTopicReader } from '../../src/log/eventLog.js';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +11,30 @@ import { describeKernel } from '../support/env.js';
 import { listNamespaces } from '../../src/testbed/index.js';
 import { DEMO_PREFIX } from '../../src/demo/demo.js';
 import { packageRoot } from '../../src/paths.js';
+
+function schemaProblems(logDir: string): { checked: number; failures: string[] } {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+  const streams = join(packageRoot, 'streams');
+  ajv.addSchema(JSON.parse(readFileSync(join(streams, 'envelope.schema.json'), 'utf8')), 'envelope.schema.json');
+  const validators = new Map<string, ValidateFunction>();
+  for (const f of readdirSync(join(streams, 'schemas'))) {
+    const schema = JSON.parse(readFileSync(join(streams, 'schemas', f), 'utf8')) as Record<string, unknown>;
+    // the per-type schemas refer to ../envelope.schema.json
+    const text = JSON.stringify(schema).replaceAll('../envelope.schema.json', 'envelope.schema.json');
+    validators.set(f.replace('.schema.json', ''), ajv.compile(JSON.parse(text) as object));
+  }
+  const out = { checked: 0, failures: [] as string[] };
+  for (const kind of ['policy-changes', 'dns'] as const) {
+    openTopicReader(logDir, kind).scan({}, (r) => {
+      const e = r.value as { type: string };
+      const validate = validators.get(e.type);
+      out.checked++;
+      if (!validate) out.failures.push(`${e.type}: no schema`);
+      else if (!validate(e)) out.failures.push(`${e.type}: ${ajv.errorsText(validate.errors)}`);
+    });
+  }
+  return out;
+}
 
 const sluice = (args: string[]) => execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
 
@@ -32,6 +59,11 @@ describeKernel('demo > sluice demo --duration 15', () => {
     const l34 = jsonpb.filter((r) => !r.flow.l7);
     expect(l34.length).toBe(Number(summary![1]) + Number(summary![2]) + Number(summary![3]));
     expect(l34.some((r) => r.flow.verdict === 'DROPPED' && r.flow.IP?.destination === '203.0.113.66')).toBe(true);
+
+    // every event the agent wrote matches its published JSON Schema (streams/schemas)
+    const problems = schemaProblems(logDir);
+    expect(problems.checked).toBeGreaterThan(20);
+    expect(problems.failures).toEqual([]);
 
     expect(listNamespaces(DEMO_PREFIX)).toEqual([]);
     const pinsAfter = readdirSync('/sys/fs/bpf').filter((n) => n.startsWith('sluice-demo-'));
