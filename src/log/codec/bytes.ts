@@ -3,7 +3,7 @@
 // the codecs, never through str()).
 import { SluiceError } from '../../errors.js';
 
-const ASCII_BIT = 0x8000;
+export const ASCII_BIT = 0x8000;
 export const MAX_STR_BYTES = 0x7fff;
 
 interface FastSlices { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
@@ -85,6 +85,22 @@ export class ByteReader {
     // costs more than the copy for strings this short.
     const b = this.buf as unknown as FastSlices;
     return header & ASCII_BIT ? b.latin1Slice(from, from + n) : b.utf8Slice(from, from + n);
+  }
+
+  /** Steps over a str() field; returns where it starts, for strAt() later. */
+  skipStr(): number {
+    const at = this.pos;
+    this.pos = at + 2 + ((this.buf[at]! | (this.buf[at + 1]! << 8)) & MAX_STR_BYTES);
+    return at;
+  }
+
+  /** The str() field that starts at `at` (from skipStr), without moving the cursor. */
+  strAt(at: number): string {
+    const pos = this.pos;
+    this.pos = at;
+    const s = this.str();
+    this.pos = pos;
+    return s;
   }
 
   longStr(): string {

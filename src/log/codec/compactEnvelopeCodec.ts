@@ -9,54 +9,12 @@
 // 255), str id, str time, ref node, f64 seq, u8 hasCause [str causeId], then the data.
 import type { Envelope } from '../envelope.js';
 import { eventTypes, type EventType, type FqdnAllowedData, type FqdnExpiredData } from '../events.js';
-import { ByteReader, type ByteWriter } from './bytes.js';
+import { ByteReader } from './bytes.js';
+import { compactEnvelopeViewDecoder } from './compactEnvelopeView.js';
+import {
+  dataLayout, ENDPOINT_ID, FQDN_ALLOWED, FQDN_EXPIRED, OTHER_TYPE, readRef, typeCodes, writeRef, type Strings,
+} from './compactLayout.js';
 import type { ValueCodec } from './valueCodec.js';
-
-const DEFINE = 0xffff;
-const INLINE = 0xfffe;
-const typeCodes = new Map<string, number>(eventTypes.map((t, i) => [t, i]));
-const OTHER_TYPE = 255;
-
-interface Strings { refs: Map<string, number> }
-
-function writeRef(s: string, out: ByteWriter, t: Strings): void {
-  const ref = t.refs.get(s);
-  if (ref !== undefined) { out.u16(ref); return; }
-  if (t.refs.size >= INLINE) { out.u16(INLINE); out.str(s); return; }
-  t.refs.set(s, t.refs.size);
-  out.u16(DEFINE);
-  out.str(s);
-}
-
-function readRef(r: ByteReader, table: string[]): string {
-  const ref = r.u16();
-  if (ref === DEFINE) { const s = r.str(); table.push(s); return s; }
-  if (ref === INLINE) return r.str();
-  return table[ref]!;
-}
-
-const isU32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
-
-// Data layouts. Layout 0 = JSON text; the others are fixed field lists, chosen only when every
-// field has the type the layout needs, so an odd value falls back to JSON instead of being mangled.
-const JSON_DATA = 0;
-const FQDN_ALLOWED = 1;
-const FQDN_EXPIRED = 2;
-const ENDPOINT_ID = 3;
-
-// str() holds up to 32767 bytes; longer strings (none in practice) go through JSON.
-const isShort = (s: unknown): s is string => typeof s === 'string' && s.length <= 4096;
-
-function dataLayout(type: EventType, data: unknown): number {
-  const d = data as Record<string, unknown>;
-  if (type === 'fqdn.allowed' && isU32(d.endpointId) && isShort(d.name) && isShort(d.ip)
-    && isShort(d.selector) && isShort(d.expiresAt) && typeof d.ttlSec === 'number'
-    && isShort(d.dnsEventId) && Object.keys(d).length === 7) return FQDN_ALLOWED;
-  if (type === 'fqdn.expired' && isU32(d.endpointId) && isShort(d.name) && isShort(d.ip)
-    && isShort(d.reason) && Object.keys(d).length === 4) return FQDN_EXPIRED;
-  if (type === 'endpoint.removed' && isU32(d.id) && Object.keys(d).length === 1) return ENDPOINT_ID;
-  return JSON_DATA;
-}
 
 export const compactEnvelopeCodec: ValueCodec<Envelope> = {
   id: 3,
@@ -129,4 +87,5 @@ export const compactEnvelopeCodec: ValueCodec<Envelope> = {
       return { schemaVersion, type, id, time, node, seq, causeId, data } as Envelope;
     };
   },
+  viewDecoder: compactEnvelopeViewDecoder,
 };

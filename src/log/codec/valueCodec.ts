@@ -12,4 +12,10 @@ export interface ValueCodec<V> {
   readonly name: string;
   encoder(): EncodeFn<V>;
   decoder(): DecodeFn<V>;
+  /**
+   * Optional: a decoder that hands out one reused object, valid only until its next call, and
+   * decodes strings only when read. For folds that copy what they keep (replay): they then
+   * allocate nothing for the fields they never look at.
+   */
+  viewDecoder?(): DecodeFn<V>;
 }

@@ -1,6 +1,9 @@
 // Sequential reading of a segment file frame by frame, in large chunks: the fast path behind
 // replay and forwarding. Each chunk is a fresh buffer, so values that point into it (raw codec)
-// stay valid after the scan moves on.
+// stay valid after the scan moves on; a caller that keeps nothing past a visit (a transient
+// replay) passes a ChunkBuffer instead, and every chunk is read into the same memory. Fresh 8 MiB
+// buffers cost more than the read itself: new pages fault in and are zeroed by the kernel, and
+// V8 counts the external memory toward its GC heuristics.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { checkFrame, type FrameSummary } from './frame.js';
 
@@ -18,12 +21,15 @@ export interface ScanFramesResult {
 /** Return false to stop early. */
 export type FrameVisitFn = (frame: FrameSummary, codecId: number, buf: Buffer, at: number) => boolean | void;
 
-export function scanFrames(path: string, fromPosition: number, visit: FrameVisitFn, toPosition?: number): ScanFramesResult {
+/** One read buffer for a whole scan; it grows when a frame does not fit. */
+export interface ChunkBuffer { buf: Buffer }
+
+export function scanFrames(path: string, fromPosition: number, visit: FrameVisitFn, toPosition?: number, reuse?: ChunkBuffer): ScanFramesResult {
   const fd = openSync(path, 'r');
   try {
     const fileEnd = toPosition ?? fstatSync(fd).size;
     let filePos = fromPosition;
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let bufStart = filePos; // file position of buf[0]
     let at = 0;
     let end = 0;
@@ -45,9 +51,17 @@ export function scanFrames(path: string, fromPosition: number, visit: FrameVisit
       const tail = end - at;
       const need = tail >= 4 ? buf.readUInt32LE(at) : 0;
       const size = Math.max(CHUNK_BYTES, need + 64, tail + 64);
-      const next = Buffer.allocUnsafe(Math.min(size, tail + (fileEnd - filePos)));
-      buf.copy(next, 0, at, end);
-      const n = readSync(fd, next, tail, next.length - tail, filePos);
+      let next: Buffer;
+      if (reuse !== undefined) {
+        if (reuse.buf.length < need + 64 || reuse.buf.length < tail + 64) reuse.buf = Buffer.allocUnsafe(size);
+        next = reuse.buf;
+        if (next === buf) buf.copyWithin(0, at, end);
+        else buf.copy(next, 0, at, end);
+      } else {
+        next = Buffer.allocUnsafe(Math.min(size, tail + (fileEnd - filePos)));
+        buf.copy(next, 0, at, end);
+      }
+      const n = readSync(fd, next, tail, Math.min(next.length - tail, fileEnd - filePos), filePos);
       filePos += n;
       bufStart += at;
       buf = next;

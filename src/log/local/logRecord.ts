@@ -19,6 +19,22 @@ export interface RecordWindow {
   fromTimeMs: number;
   /** Records after this time are skipped (not a stop: times need not be monotonic). */
   untilTimeMs: number;
+  /**
+   * Visit one reused record (and the codec's reused view value, when it has one), valid only
+   * during the visit; the key is decoded only when read. For folds that copy what they keep.
+   */
+  transient?: boolean;
+}
+
+/** The reused record of a transient walk: the key stays bytes until someone reads it. */
+class TransientRecord<V> implements LogRecord<V> {
+  offset = 0;
+  timeMs = 0;
+  value!: V;
+  buf: Buffer = Buffer.alloc(0);
+  keyAt = 0;
+  keyBytes = 0;
+  get key(): string | null { return this.keyBytes === 0 ? null : this.buf.toString('utf8', this.keyAt, this.keyAt + this.keyBytes); }
 }
 
 /**
@@ -32,7 +48,9 @@ export function visitFrameRecords<V>(
   if (codecId !== codec.id) {
     throw new SluiceError('ERR_LOG_CORRUPT', `frame at ${frame.position}: codec ${codecId}, this topic reads codec ${codec.id} (${codec.name})`);
   }
-  const decode = codec.decoder();
+  const transient = window.transient === true ? new TransientRecord<V>() : null;
+  const decode = transient !== null && codec.viewDecoder ? codec.viewDecoder() : codec.decoder();
+  if (transient !== null) transient.buf = buf;
   let p = at + FRAME_HEADER_BYTES;
   const frameEnd = at + frame.bytes;
   for (let i = 0; i < frame.count; i++) {
@@ -40,13 +58,20 @@ export function visitFrameRecords<V>(
     const recordEnd = p + 4 + recordBytes;
     if (recordEnd > frameEnd) throw new SluiceError('ERR_LOG_CORRUPT', `frame at ${frame.position}: record ${i} overruns the frame`);
     const timeMs = buf.readDoubleLE(p + 4);
-    const keyBytes = buf.readUInt16LE(p + 12) & MAX_STR_BYTES;
+    const keyBytes = (buf[p + 12]! | (buf[p + 13]! << 8)) & MAX_STR_BYTES;
     const valueAt = p + 14 + keyBytes;
     const value = decode(buf, valueAt, recordEnd);
     const offset = frame.baseOffset + i;
     if (offset >= window.fromOffset && timeMs >= window.fromTimeMs && timeMs <= window.untilTimeMs) {
-      const key = keyBytes === 0 ? null : buf.toString('utf8', p + 14, valueAt);
-      if (visit({ offset, timeMs, key, value }) === false) return false;
+      let record: LogRecord<V>;
+      if (transient !== null) {
+        transient.offset = offset; transient.timeMs = timeMs; transient.value = value;
+        transient.keyAt = p + 14; transient.keyBytes = keyBytes;
+        record = transient;
+      } else {
+        record = { offset, timeMs, key: keyBytes === 0 ? null : buf.toString('utf8', p + 14, valueAt), value };
+      }
+      if (visit(record) === false) return false;
     }
     p = recordEnd;
   }

@@ -17,6 +17,8 @@ export interface ScanOptions {
   fromTimeMs?: number;
   /** Skip records newer than this (epoch ms). */
   untilTimeMs?: number;
+  /** Reuse one record and value object for every visit (see RecordWindow.transient). */
+  transient?: boolean;
 }
 
 export interface ScanResult {
@@ -56,8 +58,11 @@ export class TopicReader<V> {
       fromOffset: options.fromOffset ?? 0,
       fromTimeMs: options.fromTimeMs ?? -Infinity,
       untilTimeMs: options.untilTimeMs ?? Infinity,
+      transient: options.transient === true,
     };
     const bases = listSegments(this.dir);
+    // A transient scan hands nothing out past a visit, so all segments share one read buffer.
+    const chunk = window.transient ? { buf: Buffer.alloc(0) } : undefined;
     let nextOffset = Math.max(window.fromOffset, bases[0] ?? 0);
     let visited = 0;
     let stopped = false;
@@ -89,7 +94,7 @@ export class TopicReader<V> {
         if (!more) { stopped = true; return false; }
         nextOffset = frame.baseOffset + frame.count;
         return true;
-      });
+      }, undefined, chunk);
       const isLast = nextBase === undefined;
       if (result.stop && (result.stop.reason === 'corrupt' || !isLast)) {
         throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, {

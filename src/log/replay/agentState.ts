@@ -26,11 +26,20 @@ export const createAgentState = (): AgentState => ({
   policies: new Map(), endpoints: new Map(), allowlist: new AllowList(), lastSeq: null, lastEventId: null, events: 0,
 });
 
-
+/** Folds one event in: what the live agent calls for each event it publishes. */
 export function applyEvent(state: AgentState, e: Envelope): AgentState {
+  foldEvent(state, e);
+  state.lastEventId = e.id;
+  return state;
+}
+
+/**
+ * applyEvent without `lastEventId`, for replay: reading the id of every event would decode a
+ * string per event only to drop all but the last, so replay sets it once at the end.
+ */
+export function foldEvent(state: AgentState, e: Envelope): AgentState {
   state.events++;
   state.lastSeq = e.seq;
-  state.lastEventId = e.id;
   switch (e.type as EventType) {
     case 'fqdn.allowed': {
       const d = e.data as FqdnAllowedData;

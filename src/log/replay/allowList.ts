@@ -2,6 +2,8 @@
 // allowed through several names). Nested maps rather than one joined string key: replay folds
 // millions of events, and the decoder hands out the same string objects for repeated names and
 // addresses, whose hashes V8 has already cached, while a joined key is a new string every time.
+// An address allowed through one name (nearly all of them) holds its entry directly: a Map per
+// address was the largest allocation of replay, made and dropped with every allow and expiry.
 
 export interface AllowEntry {
   endpointId: number;
@@ -16,8 +18,11 @@ export interface AllowEntry {
   allowedAt: string;
 }
 
+/** The entries of one address: one entry, or a map by name once there are several. */
+type Slot = AllowEntry | Map<string, AllowEntry>;
+
 export class AllowList {
-  private readonly byEndpoint = new Map<number, Map<string, Map<string, AllowEntry>>>();
+  private readonly byEndpoint = new Map<number, Map<string, Slot>>();
   private count = 0;
 
   get size(): number { return this.count; }
@@ -25,36 +30,56 @@ export class AllowList {
   set(entry: AllowEntry): void {
     let byIp = this.byEndpoint.get(entry.endpointId);
     if (!byIp) this.byEndpoint.set(entry.endpointId, (byIp = new Map()));
-    let byName = byIp.get(entry.ip);
-    if (!byName) byIp.set(entry.ip, (byName = new Map()));
-    if (!byName.has(entry.name)) this.count++;
-    byName.set(entry.name, entry);
+    const slot = byIp.get(entry.ip);
+    if (slot === undefined) {
+      byIp.set(entry.ip, entry);
+      this.count++;
+    } else if (slot instanceof Map) {
+      if (!slot.has(entry.name)) this.count++;
+      slot.set(entry.name, entry);
+    } else if (slot.name === entry.name) {
+      byIp.set(entry.ip, entry);
+    } else {
+      byIp.set(entry.ip, new Map([[slot.name, slot], [entry.name, entry]]));
+      this.count++;
+    }
   }
 
   delete(endpointId: number, ip: string, name: string): boolean {
     const byIp = this.byEndpoint.get(endpointId);
-    const byName = byIp?.get(ip);
-    if (!byName?.delete(name)) return false;
-    this.count--;
-    if (byName.size === 0) {
+    const slot = byIp?.get(ip);
+    if (slot === undefined) return false;
+    if (slot instanceof Map) {
+      if (!slot.delete(name)) return false;
+      if (slot.size === 1) byIp!.set(ip, slot.values().next().value!);
+    } else {
+      if (slot.name !== name) return false;
       byIp!.delete(ip);
       if (byIp!.size === 0) this.byEndpoint.delete(endpointId);
     }
+    this.count--;
     return true;
   }
 
   deleteEndpoint(endpointId: number): void {
-    for (const byName of this.byEndpoint.get(endpointId)?.values() ?? []) this.count -= byName.size;
+    for (const slot of this.byEndpoint.get(endpointId)?.values() ?? []) this.count -= slot instanceof Map ? slot.size : 1;
     this.byEndpoint.delete(endpointId);
   }
 
   /** The entries that allow `ip` for the endpoint (one per DNS name). */
   entriesFor(endpointId: number, ip: string): AllowEntry[] {
-    return [...(this.byEndpoint.get(endpointId)?.get(ip)?.values() ?? [])];
+    const slot = this.byEndpoint.get(endpointId)?.get(ip);
+    if (slot === undefined) return [];
+    return slot instanceof Map ? [...slot.values()] : [slot];
   }
 
   *values(): IterableIterator<AllowEntry> {
-    for (const byIp of this.byEndpoint.values()) for (const byName of byIp.values()) yield* byName.values();
+    for (const byIp of this.byEndpoint.values()) {
+      for (const slot of byIp.values()) {
+        if (slot instanceof Map) yield* slot.values();
+        else yield slot;
+      }
+    }
   }
 
   /** Sorted by endpoint, ip, name: a stable order for snapshots and tests. */
