@@ -62,6 +62,9 @@ export class Agent {
   /** Proxy sockets held by the supervisor; the proxy binds its own when absent. */
   private sockets: ProxySockets | undefined;
   private pending: EventDraft[] = [];
+  /** Events the local log could not take (disk full): counted and reported, the agent goes on. */
+  logWriteLost = 0;
+  private lastLogWriteReport = 0;
   private pendingFlush: NodeJS.Immediate | undefined;
   readonly metrics: AgentMetrics = createAgentMetrics();
   readonly startedAt = new Date();
@@ -331,7 +334,7 @@ export class Agent {
     for (const e of batch) {
       this.metrics.flows.inc({ verdict: verdictNames[e.verdict] ?? String(e.verdict), drop_reason: e.verdict === Verdict.DROPPED ? (dropReasonNames[e.dropReason] ?? String(e.dropReason)) : '' });
     }
-    this.log.publishFlows(batch);
+    if (!this.guardLogWrite(batch.length, () => this.log.publishFlows(batch))) return;
     this.metrics.eventsPublished.inc({ topic: 'flows' }, batch.length);
   }
 
@@ -380,7 +383,8 @@ export class Agent {
 
   /** Publishes drafts and folds the policy-changes ones into the live state. */
   publish(drafts: EventDraft[]): Envelope[] {
-    const envelopes = this.log.publishBatch(drafts);
+    let envelopes: Envelope[] = [];
+    if (!this.guardLogWrite(drafts.length, () => { envelopes = this.log.publishBatch(drafts); })) return [];
     for (const e of envelopes) {
       if (e.type !== 'dns.request' && e.type !== 'dns.response') {
         applyEvent(this.state, e);
@@ -390,6 +394,28 @@ export class Agent {
       }
     }
     return envelopes;
+  }
+
+  /**
+   * Runs a log write; when the log cannot take it (disk full, I/O error) the events are counted as
+   * lost and reported at most every 10 s. Enforcement and DNS go on: the datapath does not depend
+   * on the log, and the log itself stays whole (a torn write is cut).
+   */
+  private guardLogWrite(count: number, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      if (!isSluiceError(err, 'ERR_LOG_WRITE')) throw err;
+      this.logWriteLost += count;
+      this.metrics.logWriteLost.inc(count);
+      const now = Date.now();
+      if (now - this.lastLogWriteReport >= 10_000) {
+        this.lastLogWriteReport = now;
+        this.say(`log: ${err.message} [${err.code}]; ${this.logWriteLost} events lost so far (free space under ${this.config.log.dir})`);
+      }
+      return false;
+    }
   }
 
   endpointInfo(id: number) {

@@ -70,6 +70,7 @@ export function agentApiProvider(agent: Agent, startedAt: Date, lagEvents: () =>
     counters: () => ({
       ringLost: Number(agent.datapath.lostEvents()),
       undecodable: agent.datapath.flowStats.undecodable,
+      logWriteLost: agent.logWriteLost,
       logLagEvents: lagEvents(),
       dnsProxy: dnsCounters(),
     }),

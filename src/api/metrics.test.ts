@@ -21,6 +21,7 @@ describe('api > metrics > agent metrics', () => {
       'sluice_map_capacity gauge',
       'sluice_ring_lost_events_total counter',
       'sluice_undecodable_records_total counter',
+      'sluice_log_write_lost_events_total counter',
       'sluice_log_lag_events gauge',
       'sluice_events_published_total counter',
       'sluice_metrics_collect_errors_total counter',

@@ -30,6 +30,8 @@ export interface AgentMetrics {
   readonly ringLost: Counter;
   /** Ring records the decoder refused. */
   readonly undecodable: Counter;
+  /** Events the local log could not write (disk full, I/O error). */
+  readonly logWriteLost: Counter;
   /** Events in the local log not yet forwarded to Kafka. */
   readonly logLagEvents: Gauge;
   /** Events published to the event log, by topic name. */
@@ -57,6 +59,7 @@ export function createAgentMetrics(registry: MetricsRegistry = new MetricsRegist
     mapCapacity: registry.gauge({ name: 'sluice_map_capacity', help: 'Capacity (max_entries) of a BPF map.', labelNames: ['map'] }),
     ringLost: registry.counter({ name: 'sluice_ring_lost_events_total', help: 'Flow events lost because the BPF ring buffer was full.' }),
     undecodable: registry.counter({ name: 'sluice_undecodable_records_total', help: 'Ring buffer records the decoder could not read.' }),
+    logWriteLost: registry.counter({ name: 'sluice_log_write_lost_events_total', help: 'Events the local log could not write (disk full or I/O error).' }),
     logLagEvents: registry.gauge({ name: 'sluice_log_lag_events', help: 'Events in the local log not yet forwarded to Kafka.' }),
     eventsPublished: registry.counter({ name: 'sluice_events_published_total', help: 'Events written to the event log, by topic.', labelNames: ['topic'] }),
     collectErrors: registry.counter({ name: 'sluice_metrics_collect_errors_total', help: 'Metric collectors that failed during a scrape.' }),

@@ -45,7 +45,7 @@ describe('api > server routes', () => {
     expect((await raw(socketPath, 'GET', '/v1/fqdn')).json).toMatchObject({ entries: [{ ip: '192.0.2.10' }, { ip: '2001:db8::10' }] });
     expect((await raw(socketPath, 'GET', '/v1/maps')).json).toEqual({ maps: [{ name: 'allowlist', entries: 250, capacity: 1000 }, { name: 'conntrack', entries: 3, capacity: 65536 }] });
     const counters = await raw(socketPath, 'GET', '/v1/counters?x=1');
-    expect(counters).toEqual({ status: 200, json: { ringLost: 5, undecodable: 1, logLagEvents: 7, dnsProxy: { requests: 12, refused: 2 } } });
+    expect(counters).toEqual({ status: 200, json: { ringLost: 5, undecodable: 1, logWriteLost: 3, logLagEvents: 7, dnsProxy: { requests: 12, refused: 2 } } });
   });
 
   it('adds (201), refuses a duplicate (409) and a bad body (400), deletes (200) and reports a missing one (404)', async () => {

@@ -77,6 +77,8 @@ export interface CountersView {
   ringLost: number;
   /** Ring records the decoder refused (short, unknown version). */
   undecodable: number;
+  /** Events the local log could not write (disk full, I/O error): counted, never silently gone. */
+  logWriteLost: number;
   /** Events in the local log not yet forwarded to Kafka (0 without Kafka). */
   logLagEvents: number;
   /** The transparent DNS proxy's counters by name (requests, refused, upstream errors, ...). */

@@ -47,7 +47,7 @@ describe('cli > sluice status', () => {
     expect(r.stdout).toContain('node:        node-a\n');
     expect(r.stdout).toContain('policies:    1 (revision 4)\n');
     expect(r.stdout).toContain('log:         kafka (127.0.0.1:9092), 7 events not yet forwarded\n');
-    expect(r.stdout).toContain('lost:        ring 5, undecodable 1\n');
+    expect(r.stdout).toContain('lost:        ring 5, undecodable 1, log writes 3\n');
     expect(r.stdout).toContain('dns proxy:   requests 12, refused 2\n');
     expect(r.stdout).toMatch(/^kafka\s+degraded\s+broker unreachable, spooling locally$/m);
     expect(r.stdout).toMatch(/^allowlist\s+250\s+1000\s+25\.0%$/m);

@@ -36,7 +36,7 @@ export function createFakeAgentProvider(now = Date.parse('2024-05-01T12:00:00Z')
       { name: 'allowlist', entries: 250, capacity: 1000 },
       { name: 'conntrack', entries: 3, capacity: 65536 },
     ],
-    counters: () => ({ ringLost: 5, undecodable: 1, logLagEvents: 7, dnsProxy: { requests: 12, refused: 2 } }),
+    counters: () => ({ ringLost: 5, undecodable: 1, logWriteLost: 3, logLagEvents: 7, dnsProxy: { requests: 12, refused: 2 } }),
     addEndpoint(spec: EndpointSpec) {
       if (endpointList.some((e) => e.name === spec.name)) throw new SluiceError('ERR_ENDPOINT_EXISTS', `endpoint ${spec.name} already exists`);
       if (spec.ifname === 'boom') throw new TypeError('provider bug');

@@ -17,7 +17,7 @@ export function formatStatus(status: StatusView, maps: MapFillView[], counters: 
     `policies:    ${status.policies.count} (revision ${status.policies.revision})`,
     `fqdn cache:  ${status.fqdnCacheEntries} entries`,
     `log:         ${where}, ${log.lagEvents} events not yet forwarded`,
-    `lost:        ring ${counters.ringLost}, undecodable ${counters.undecodable}`,
+    `lost:        ring ${counters.ringLost}, undecodable ${counters.undecodable}, log writes ${counters.logWriteLost}`,
   ];
   const proxy = Object.entries(counters.dnsProxy);
   if (proxy.length > 0) lines.push(`dns proxy:   ${proxy.map(([k, v]) => `${k} ${v}`).join(', ')}`);

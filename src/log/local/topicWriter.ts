@@ -41,6 +41,9 @@ export class TopicWriter<V> {
   private oixFd = -1;
   private tixFd = -1;
   private size = 0;
+  /** Bytes in the two index files of the active segment (written at explicit positions). */
+  private oixSize = 0;
+  private tixSize = 0;
   private maxTimeMs = -Infinity;
   private bytesSinceIndex = 0;
   private next = 0;
@@ -82,11 +85,22 @@ export class TopicWriter<V> {
     if (this.size > 0 && this.size >= this.options.segmentBytes) this.roll();
     this.out.reset();
     const frames = encodeFrames(records, first, this.codec, this.out);
-    this.writeAll(this.fd, this.out.buf, this.out.pos);
+    try {
+      this.writeAll(this.fd, this.out.buf, this.out.pos);
+    } catch (err) {
+      // a full disk can take half a frame: cut it, so the log ends on a whole record and the next
+      // append (once there is room) does not land behind torn bytes
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the next open's recovery cuts it instead
+      }
+      throw err;
+    }
     for (const f of frames) {
       if (this.bytesSinceIndex >= this.options.indexIntervalBytes) {
-        this.writeIndexEntry(f.baseOffset - this.base, this.size + f.position);
-        this.bytesSinceIndex = 0;
+        // the index is sparse: an entry that cannot be written is skipped, the records stay findable
+        if (this.tryWriteIndexEntry(f.baseOffset - this.base, this.size + f.position)) this.bytesSinceIndex = 0;
       }
       this.bytesSinceIndex += f.bytes;
       if (f.maxTimeMs > this.maxTimeMs) this.maxTimeMs = f.maxTimeMs;
@@ -168,6 +182,8 @@ export class TopicWriter<V> {
     const fileBytes = fstatSync(this.fd).size;
     this.oixFd = openSync(offsetIndexPath(this.dir, this.base), 'w');
     this.tixFd = openSync(timeIndexPath(this.dir, this.base), 'w');
+    this.oixSize = 0;
+    this.tixSize = 0;
     this.next = this.base;
     this.size = 0;
     this.bytesSinceIndex = 0;
@@ -211,11 +227,42 @@ export class TopicWriter<V> {
     const e = this.entry;
     e.writeUInt32LE(relOffset, 0);
     e.writeUInt32LE(position, 4);
-    this.writeAll(this.oixFd, e, OFFSET_ENTRY_BYTES);
+    this.writeAllAt(this.oixFd, e, OFFSET_ENTRY_BYTES, this.oixSize);
+    this.oixSize += OFFSET_ENTRY_BYTES;
     e.writeDoubleLE(this.maxTimeMs, 0);
     e.writeUInt32LE(relOffset, 8);
     e.writeUInt32LE(position, 12);
-    this.writeAll(this.tixFd, e, TIME_ENTRY_BYTES);
+    this.writeAllAt(this.tixFd, e, TIME_ENTRY_BYTES, this.tixSize);
+    this.tixSize += TIME_ENTRY_BYTES;
+  }
+
+  /** An index entry, or none: a partial entry is cut so both index files stay whole. */
+  private tryWriteIndexEntry(relOffset: number, position: number): boolean {
+    const [oix, tix] = [this.oixSize, this.tixSize];
+    try {
+      this.writeIndexEntry(relOffset, position);
+      return true;
+    } catch {
+      this.oixSize = oix;
+      this.tixSize = tix;
+      try {
+        ftruncateSync(this.oixFd, oix);
+        ftruncateSync(this.tixFd, tix);
+      } catch {
+        // rebuilt from the log at the next open
+      }
+      return false;
+    }
+  }
+
+  private writeAllAt(fd: number, buf: Buffer, length: number, position: number): void {
+    let done = 0;
+    try {
+      while (done < length) done += writeSync(fd, buf, done, length - done, position + done);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new SluiceError('ERR_LOG_WRITE', `index of ${this.dir}: ${(cause as Error).message}`, { cause, retriable: code === 'ENOSPC' });
+    }
   }
 
   private writeAll(fd: number, buf: Buffer, length: number): void {
