@@ -8,7 +8,8 @@ let cachedPrefix = '';
 
 /** Epoch nanoseconds -> `2025-11-27T16:48:00.123456789Z`. */
 export function formatTimeNs(epochNs: bigint): string {
-  const second = epochNs / 1_000_000_000n;
+  let second = epochNs / 1_000_000_000n;
+  if (epochNs < 0n && second * 1_000_000_000n !== epochNs) second -= 1n; // BigInt division truncates toward zero
   if (second !== cachedSecond) {
     cachedSecond = second;
     cachedPrefix = new Date(Number(second) * 1000).toISOString().slice(0, 19);
@@ -17,9 +18,16 @@ export function formatTimeNs(epochNs: bigint): string {
   return `${cachedPrefix}.${String(frac).padStart(9, '0')}Z`;
 }
 
-/** Epoch milliseconds (fractions kept down to the nanosecond) -> RFC3339 with nanoseconds. */
+/**
+ * Epoch milliseconds (with a sub-ms fraction) -> RFC3339 with nanoseconds. Whole ms and the
+ * fraction are converted apart: epochMs * 1e6 is past 2^53 for any current date, so the product
+ * would round to a multiple of 2^8 ns and print `.667000064Z` for `.667`. (A double near today's
+ * epoch ms still only resolves about 0.24 us; that is the input's limit, not this function's.)
+ */
 export function formatTimeMs(epochMs: number): string {
-  return formatTimeNs(BigInt(Math.round(epochMs * 1e6)));
+  const wholeMs = Math.floor(epochMs);
+  const fracNs = Math.round((epochMs - wholeMs) * 1e6); // exact subtraction: both are close doubles
+  return formatTimeNs(BigInt(wholeMs) * 1_000_000n + BigInt(fracNs));
 }
 
 const rfc3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
