@@ -21,6 +21,16 @@ describe('dns > message', () => {
     expect(parseQuery(two)).toMatchObject({ ok: false, reason: 'question-count', id: 9 });
   });
 
+  it('refuses a question name whose labels hold a dot or bytes outside printable ASCII', () => {
+    // one label `allowed.test` under `x`: a decoder prints x.allowed.test, the resolver sees two labels
+    const name = Buffer.concat([Buffer.from([1]), Buffer.from('x'), Buffer.from([12]), Buffer.from('allowed.test'), Buffer.from([0])]);
+    const dotted = Buffer.concat([query().subarray(0, 12), name, Buffer.from([0, 1, 0, 1])]);
+    expect(parseQuery(dotted)).toMatchObject({ ok: false, reason: 'question-name', id: 4242 });
+    const utf8 = Buffer.concat([query().subarray(0, 12), Buffer.from([4]), Buffer.from('caf\xc3', 'latin1'), Buffer.from([4]), Buffer.from('test'), Buffer.from([0, 0, 1, 0, 1])]);
+    expect(parseQuery(utf8)).toMatchObject({ ok: false, reason: 'question-name' });
+    expect(parseQuery(query('Valid-Name_1.example.com'))).toMatchObject({ ok: true });
+  });
+
   it('builds replies that echo id, question and RD with the rcode', () => {
     const parsed = parseQuery(query());
     if (!parsed.ok) throw new Error('unparsed');

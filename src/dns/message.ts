@@ -17,7 +17,7 @@ const HEADER_BYTES = 12;
 export type ParsedQuery =
   | { ok: true; packet: DecodedPacket; question: Question }
   /** `id` is set when at least the header could be read, so a FORMERR can be sent back. */
-  | { ok: false; reason: 'short' | 'undecodable' | 'not-a-query' | 'question-count'; id: number | undefined };
+  | { ok: false; reason: 'short' | 'undecodable' | 'not-a-query' | 'question-count' | 'question-name'; id: number | undefined };
 
 /** Decodes a client's message. Never throws: a broken message is a value, counted by the caller. */
 export function parseQuery(message: Buffer): ParsedQuery {
@@ -33,7 +33,28 @@ export function parseQuery(message: Buffer): ParsedQuery {
   }
   const question = packet.questions?.[0];
   if (question === undefined || packet.questions?.length !== 1) return { ok: false, reason: 'question-count', id };
+  if (!plainQuestionName(message)) return { ok: false, reason: 'question-name', id };
   return { ok: true, packet, question };
+}
+
+/**
+ * The question's name as rules.dns will see it must be the name the resolver gets. A decoder
+ * joins labels with dots, so a label holding a dot (`allowed.test` as one label) would be matched
+ * as two labels while the resolver sees one, and bytes outside printable ASCII have no agreed
+ * text form: both are refused (FORMERR) rather than guessed. Names are uncompressed in a question.
+ */
+function plainQuestionName(message: Buffer): boolean {
+  let at = HEADER_BYTES;
+  for (;;) {
+    const len = message[at];
+    if (len === undefined || len > 63) return false;
+    if (len === 0) return true;
+    for (let i = at + 1; i <= at + len; i++) {
+      const c = message[i];
+      if (c === undefined || c <= 0x20 || c >= 0x7f || c === 0x2e) return false;
+    }
+    at += len + 1;
+  }
 }
 
 /** A reply carrying only a header: for queries too broken to echo their question. */
