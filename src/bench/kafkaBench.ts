@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventLog } from '../log/eventLog.js';
 import { ensureTopics } from '../log/kafka/ensureTopics.js';
+import type { ForwarderCompression } from '../log/kafka/compression.js';
 import { Forwarder } from '../log/kafka/forwarder.js';
 import { createKafkaClient } from '../log/kafka/kafkaClient.js';
 import { topicName } from '../log/topics.js';
@@ -19,7 +20,7 @@ import { deleteRunTopics, topicMessageCount } from './kafkaTopics.js';
 
 export const resultName = 'kafka';
 
-export interface KafkaBenchOptions { flows?: number; baselineFlows?: number; brokers?: string[]; source?: FlowSourceFn; partitions?: number }
+export interface KafkaBenchOptions { compression?: ForwarderCompression; flows?: number; baselineFlows?: number; brokers?: string[]; source?: FlowSourceFn; partitions?: number }
 
 export interface KafkaBenchResult {
   flowsPerSec: number;
@@ -31,6 +32,7 @@ export interface KafkaBenchResult {
   /** Bytes of one Hubble JSON line, on average. */
   bytesPerFlow: number;
   brokerStartedByBench: boolean;
+  compression: ForwarderCompression;
 }
 
 export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchResult> {
@@ -39,6 +41,7 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
   const baselineFlows = options.baselineFlows ?? 5_000;
   const partitions = options.partitions ?? 3;
   const source = options.source ?? syntheticFlowSource;
+  const compression = options.compression ?? 'none';
   const broker = options.brokers ? null : acquireKafkaBroker();
   const client = createKafkaClient({ brokers: options.brokers ?? ['127.0.0.1:9092'] });
   const prefix = `bench-${Date.now()}.`;
@@ -47,7 +50,7 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
     await ensureTopics(client, prefix, partitions);
     const flowContext = benchFlowContext();
     const log = new EventLog({ dir, node: 'node-1', flowContext, topicOptions: { fsync: { mode: 'interval', intervalMs: 1000 }, retentionBytes: null } });
-    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, pollMs: 5, onError: (e) => process.stderr.write(`kafka bench: ${e.message}\n`) });
+    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, pollMs: 5, compression, onError: (e) => process.stderr.write(`kafka bench: ${e.message}\n`) });
     const t0 = process.hrtime.bigint();
     forwarder.start();
     for (const batch of source(flows)) {
@@ -64,7 +67,7 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
     const base = await baselineFlowsPerSec(client, topicName('dns', prefix), source, baselineFlows, flowContext);
     return {
       flowsPerSec: Math.round(flows / seconds), lost: flows - stored, baselineFlowsPerSec: base.flowsPerSec,
-      flows, baselineFlows: base.flows, partitions, bytesPerFlow: Math.round(logBytes / flows), brokerStartedByBench: broker?.startedHere ?? false,
+      flows, baselineFlows: base.flows, partitions, bytesPerFlow: Math.round(logBytes / flows), brokerStartedByBench: broker?.startedHere ?? false, compression,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
-// Creates the Sluice topics with the configured partition count if they do not exist yet.
+// Creates the Sluice topics with the configured partition count if they do not exist yet, taking
+// record batches up to TOPIC_MAX_MESSAGE_BYTES (the forwarder's batches; see batchBytes.ts).
 import { SluiceError } from '../../errors.js';
 import { topicKinds, topicName } from '../topics.js';
+import { TOPIC_MAX_MESSAGE_BYTES } from './batchBytes.js';
 import type { KafkaClient } from './kafkaClient.js';
 
 export async function ensureTopics(client: KafkaClient, prefix: string, partitions: number, replicationFactor = 1): Promise<void> {
@@ -12,7 +14,10 @@ export async function ensureTopics(client: KafkaClient, prefix: string, partitio
     if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      topics: missing.map((topic) => ({
+        topic, numPartitions: partitions, replicationFactor,
+        configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
+      })),
     });
   } catch (cause) {
     throw new SluiceError('ERR_KAFKA_PUBLISH', `create topics ${prefix}*: ${(cause as Error).message}`, { cause, retriable: true });

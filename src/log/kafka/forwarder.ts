@@ -8,9 +8,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { SluiceError } from '../../errors.js';
-import { openTopicReader } from '../eventLog.js';
-import { kafkaValue } from '../topicCodecs.js';
+import type { ValueCodec } from '../codec/valueCodec.js';
+import { openTopicReader, topicDir } from '../eventLog.js';
+import { TopicCursor } from '../local/topicCursor.js';
+import { kafkaValue, topicCodecs, type TopicValues } from '../topicCodecs.js';
 import { topicKinds, topicName, type TopicKind } from '../topics.js';
+import { DEFAULT_MAX_BATCH_BYTES, isMessageTooLarge, messageBytes, MIN_BATCH_BYTES } from './batchBytes.js';
+import { kafkaCompression, type ForwarderCompression } from './compression.js';
 import { checkpointPath, readCheckpoint, writeCheckpoint, type Checkpoint } from './forwarderCheckpoint.js';
 import { defaultPartitioner, type KafkaClient } from './kafkaClient.js';
 
@@ -20,11 +24,10 @@ export interface ForwarderOptions {
   topicPrefix: string;
   /** Messages per sendBatch call. */
   batchSize?: number;
-  /**
-   * Bytes per sendBatch call. The broker refuses a record batch over message.max.bytes (1 MiB by
-   * default) with MESSAGE_TOO_LARGE, which retrying never fixes, so batches stay under it.
-   */
+  /** Bytes per sendBatch call (see batchBytes.ts); halved while the broker says MESSAGE_TOO_LARGE. */
   maxBatchBytes?: number;
+  /** Record-batch compression (default none: see compression.ts). */
+  compression?: ForwarderCompression;
   /** Idle wait between passes when everything is shipped. */
   pollMs?: number;
   /** Wait after a failed send before trying again. */
@@ -47,10 +50,16 @@ export class Forwarder {
   private producer: Producer | null = null;
   private running: Promise<void> | null = null;
   private readonly abort = new AbortController();
+  private readonly cursors = new Map<TopicKind, TopicCursor<TopicValues[TopicKind]>>();
+  private readonly maxBatchBytes: Record<TopicKind, number>;
+  private readonly compression: number;
 
   constructor(private readonly options: ForwarderOptions) {
     this.checkpointFile = checkpointPath(options.logDir, options.topicPrefix);
     this.checkpoint = readCheckpoint(this.checkpointFile);
+    const max = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.maxBatchBytes = { flows: max, dns: max, 'policy-changes': max };
+    this.compression = kafkaCompression(options.compression ?? 'none');
   }
 
   /** The next local offset to ship, per topic. */
@@ -112,42 +121,47 @@ export class Forwarder {
   }
 
   private async forwardTopic(producer: Producer, kind: TopicKind): Promise<number> {
-    const reader = openTopicReader(this.options.logDir, kind);
-    const batchSize = this.options.batchSize ?? 2000;
-    const maxBatchBytes = this.options.maxBatchBytes ?? 900_000;
-    let from = this.committed(kind);
-    const start = reader.startOffset();
-    if (from < start) {
+    const batchSize = this.options.batchSize ?? 20_000;
+    const cursor = this.cursorFor(kind);
+    const start = openTopicReader(this.options.logDir, kind).startOffset();
+    if (cursor.nextOffset < start) {
+      const from = cursor.nextOffset;
       this.stats.lost += start - from;
       this.options.onError?.(new SluiceError('ERR_KAFKA_PUBLISH', `${kind}: ${start - from} events deleted by local retention before they reached Kafka`, { details: { kind, from, start } }));
-      from = start;
-      this.setCommitted(kind, from);
+      cursor.seek(start);
+      this.setCommitted(kind, start);
     }
     const topic = topicName(kind, this.options.topicPrefix);
     let sent = 0;
     while (true) {
-      const messages: { key: string | null; value: Buffer | string }[] = [];
-      let next = from;
-      let bytes = 0;
-      reader.scan({ fromOffset: from }, (r) => {
-        const value = kafkaValue(kind, r.value);
-        bytes += value.length + 64;
-        if (messages.length > 0 && bytes > maxBatchBytes) return false;
-        messages.push({ key: r.key, value });
-        next = r.offset + 1;
-        return messages.length < batchSize;
-      });
-      if (messages.length === 0) return sent;
+      const maxBytes = this.maxBatchBytes[kind];
+      const batch = cursor.read(batchSize, maxBytes, (v) => kafkaValue(kind, v), messageBytes);
+      if (batch.messages.length === 0) return sent;
       try {
-        await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
+        await producer.sendBatch({ acks: -1, compression: this.compression, topicMessages: [{ topic, messages: batch.messages }] });
       } catch (cause) {
-        throw new SluiceError('ERR_KAFKA_PUBLISH', `send ${messages.length} events to ${topic}: ${(cause as Error).message}`, { cause, retriable: true });
+        // A topic created with a smaller max.message.bytes than ensureTopics sets (by an older
+        // Sluice, or by hand) refuses big batches, and resending the same batch never helps.
+        if (isMessageTooLarge(cause) && maxBytes > MIN_BATCH_BYTES) {
+          this.maxBatchBytes[kind] = Math.max(MIN_BATCH_BYTES, Math.floor(maxBytes / 2));
+          continue;
+        }
+        throw new SluiceError('ERR_KAFKA_PUBLISH', `send ${batch.messages.length} events to ${topic}: ${(cause as Error).message}`, { cause, retriable: true });
       }
-      sent += messages.length;
-      this.stats.forwarded[kind] += messages.length;
-      from = next;
-      this.setCommitted(kind, from);
+      sent += batch.messages.length;
+      this.stats.forwarded[kind] += batch.messages.length;
+      cursor.commit(batch.nextOffset);
+      this.setCommitted(kind, batch.nextOffset);
     }
+  }
+
+  private cursorFor(kind: TopicKind): TopicCursor<TopicValues[TopicKind]> {
+    let cursor = this.cursors.get(kind);
+    if (!cursor) {
+      cursor = new TopicCursor(topicDir(this.options.logDir, kind), topicCodecs[kind] as ValueCodec<TopicValues[TopicKind]>, this.committed(kind));
+      this.cursors.set(kind, cursor);
+    }
+    return cursor;
   }
 
   private setCommitted(kind: TopicKind, offset: number): void {

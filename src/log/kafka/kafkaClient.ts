@@ -1,4 +1,5 @@
 // One kafkajs client per broker list, with the settings every Sluice producer and consumer uses.
+import './kafkajsPatches.js'; // before kafkajs loads: see the file
 import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;

@@ -24,7 +24,16 @@ export type FrameVisitFn = (frame: FrameSummary, codecId: number, buf: Buffer, a
 /** One read buffer for a whole scan; it grows when a frame does not fit. */
 export interface ChunkBuffer { buf: Buffer }
 
-export function scanFrames(path: string, fromPosition: number, visit: FrameVisitFn, toPosition?: number, reuse?: ChunkBuffer): ScanFramesResult {
+export interface ScanIo {
+  /** Read every chunk into this buffer (values must not outlive their visit). */
+  reuse?: ChunkBuffer;
+  /** Bytes per read (default 8 MiB); a frame larger than this is read whole all the same. */
+  chunkBytes?: number;
+}
+
+export function scanFrames(path: string, fromPosition: number, visit: FrameVisitFn, toPosition?: number, io: ScanIo = {}): ScanFramesResult {
+  const reuse = io.reuse;
+  const chunkBytes = io.chunkBytes ?? CHUNK_BYTES;
   const fd = openSync(path, 'r');
   try {
     const fileEnd = toPosition ?? fstatSync(fd).size;
@@ -50,7 +59,7 @@ export function scanFrames(path: string, fromPosition: number, visit: FrameVisit
       }
       const tail = end - at;
       const need = tail >= 4 ? buf.readUInt32LE(at) : 0;
-      const size = Math.max(CHUNK_BYTES, need + 64, tail + 64);
+      const size = Math.max(chunkBytes, need + 64, tail + 64);
       let next: Buffer;
       if (reuse !== undefined) {
         if (reuse.buf.length < need + 64 || reuse.buf.length < tail + 64) reuse.buf = Buffer.allocUnsafe(size);

@@ -94,7 +94,7 @@ export class TopicReader<V> {
         if (!more) { stopped = true; return false; }
         nextOffset = frame.baseOffset + frame.count;
         return true;
-      }, undefined, chunk);
+      }, undefined, { reuse: chunk });
       const isLast = nextBase === undefined;
       if (result.stop && (result.stop.reason === 'corrupt' || !isLast)) {
         throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, {
