@@ -1,7 +1,7 @@
 // The local broker of scripts/kafka.sh as the benchmarks use it: found running, or started here
 // and then stopped here again. A broker someone else started (a test run, the demo, another
 // benchmark) is left as it was found, so a benchmark never pulls Kafka from under them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SluiceError } from '../errors.js';
 
@@ -23,6 +23,24 @@ export function startKafkaBroker(): void {
 export function stopKafkaBroker(): void {
   const r = kafkaScript('stop');
   if (r.status !== 0) throw new SluiceError('ERR_KAFKA_BROKER', `stop broker: ${r.output.split('\n').at(-1) ?? 'failed'}`, { details: r.output });
+}
+
+/**
+ * start or stop without blocking the event loop (a controlled shutdown takes seconds), for the
+ * outage run, which keeps publishing meanwhile.
+ */
+export function kafkaScriptAsync(command: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/kafka.sh', command], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('error', (cause) => reject(new SluiceError('ERR_KAFKA_BROKER', `${command} broker: ${cause.message}`, { cause })));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new SluiceError('ERR_KAFKA_BROKER', `${command} broker: ${output.trim().split('\n').at(-1) ?? `exit ${code}`}`, { details: output }));
+    });
+  });
 }
 
 export interface BrokerLease {
