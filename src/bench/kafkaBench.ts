@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EventLog } from '../log/eventLog.js';
 import { ensureTopics } from '../log/kafka/ensureTopics.js';
 import type { ForwarderCompression } from '../log/kafka/compression.js';
-import { Forwarder } from '../log/kafka/forwarder.js';
+import { ForwarderThread } from '../log/kafka/forwarderThread.js';
 import { createKafkaClient } from '../log/kafka/kafkaClient.js';
 import { topicName } from '../log/topics.js';
 import { baselineFlowsPerSec } from './kafkaBaseline.js';
@@ -43,14 +43,16 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
   const source = options.source ?? syntheticFlowSource;
   const compression = options.compression ?? 'none';
   const broker = options.brokers ? null : acquireKafkaBroker();
-  const client = createKafkaClient({ brokers: options.brokers ?? ['127.0.0.1:9092'] });
+  const brokers = options.brokers ?? ['127.0.0.1:9092'];
+  const client = createKafkaClient({ brokers });
   const prefix = `bench-${Date.now()}.`;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-kafka-'));
   try {
     await ensureTopics(client, prefix, partitions);
     const flowContext = benchFlowContext();
     const log = new EventLog({ dir, node: 'node-1', flowContext, topicOptions: { fsync: { mode: 'interval', intervalMs: 1000 }, retentionBytes: null } });
-    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, pollMs: 5, compression, onError: (e) => process.stderr.write(`kafka bench: ${e.message}\n`) });
+    // The forwarder on its own thread (forwarderThread.ts): publishing and forwarding each need a core.
+    const forwarder = new ForwarderThread({ logDir: dir, connect: { brokers }, topicPrefix: prefix, pollMs: 5, compression, onError: (e) => process.stderr.write(`kafka bench: ${e.message}\n`) });
     const t0 = process.hrtime.bigint();
     forwarder.start();
     for (const batch of source(flows)) {

@@ -6,6 +6,7 @@
 // encodes and the broker (on the same machine in the benchmark) gets a tenth of the bytes.
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import './kafkajsPatches.js'; // before kafkajs loads: see the file
 import kafkajs from 'kafkajs';
 
 export type ForwarderCompression = 'none' | 'gzip';
