@@ -7,6 +7,7 @@ import { fuzzSockets } from './reliability/fuzzSockets.js';
 import { mergeTallies } from './reliability/fuzzTally.js';
 import { defaultLoad, runLoad, type LoadResult } from './reliabilityLoad.js';
 import { runAgentRestart, type AgentRestartResult } from './agentRestart.js';
+import { runKafkaOutage, type KafkaOutageResult } from './kafkaOutage.js';
 
 export const resultName = 'reliability';
 
@@ -31,9 +32,14 @@ export async function runFuzz(handlerCases = 1_000_000, socketCases = 5_000, see
   };
 }
 
-export async function run(): Promise<FuzzResult & AgentRestartResult & { rssMiBAt1MAddresses: number; load: LoadResult }> {
+export async function run(): Promise<FuzzResult & AgentRestartResult & { rssMiBAt1MAddresses: number; load: LoadResult; kafkaOutageEvents: number; kafkaOutageLost: number; kafkaOutage: KafkaOutageResult }> {
   const fuzz = await runFuzz();
   const restart = await runAgentRestart();
+  const kafkaOutage = await runKafkaOutage({ outageSec: 60 });
   const load = await runLoad(defaultLoad);
-  return { ...fuzz, ...restart, rssMiBAt1MAddresses: load.rssMiBAt1MAddresses, load };
+  return {
+    ...fuzz, ...restart,
+    kafkaOutageEvents: kafkaOutage.kafkaOutageEvents, kafkaOutageLost: kafkaOutage.kafkaOutageLost, kafkaOutage,
+    rssMiBAt1MAddresses: load.rssMiBAt1MAddresses, load,
+  };
 }
