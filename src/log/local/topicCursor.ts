@@ -78,6 +78,11 @@ export class TopicCursor<V> {
       // The end of this segment: go on to the next one if the writer has rolled, else wait.
       const next = listSegments(this.dir).find((b) => b > this.base);
       if (next === undefined) break;
+      // A closed segment ends on a whole frame (only the active one can have a torn tail, which
+      // the writer cuts at open); skipping its partial frame would drop records unnoticed.
+      if (result.stop !== null) {
+        throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, { details: { path, position: result.stop.position } });
+      }
       this.base = next;
       this.position = 0;
     }
