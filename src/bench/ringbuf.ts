@@ -3,6 +3,7 @@
 // (bpf/bench.bpf.c, run with BPF_PROG_TEST_RUN) fills the ring; only the reading is timed.
 import koffi from 'koffi';
 import { fileURLToPath } from 'node:url';
+import { rmdirSync } from 'node:fs';
 import { BpfObject } from '../datapath/bpfObject.js';
 import { RingReader } from '../datapath/ringReader.js';
 import { libbpf } from '../datapath/ffi/libbpf.js';
@@ -12,6 +13,7 @@ import { SluiceError, errnoMessage } from '../errors.js';
 
 const objectPath = fileURLToPath(new URL('../../bpf/.output/bench.bpf.o', import.meta.url));
 const RING_BYTES = 64 * 1024 * 1024;
+const BENCH_PIN_ROOT = '/sys/fs/bpf/sluice-bench';
 /** Events per fill: 72 bytes each with the header, so 800k fit in the 64 MiB ring. */
 const PER_FILL = 800_000;
 
@@ -103,7 +105,7 @@ function timeCallback(producer: Producer, ringFd: number, rounds: number) {
 export async function run(options: { rounds?: number; callbackRounds?: number } = {}): Promise<RingbufResult> {
   const rounds = options.rounds ?? 10;
   const callbackRounds = options.callbackRounds ?? 2;
-  const obj = BpfObject.load({ objectPath, pinRoot: '/sys/fs/bpf/sluice-bench', maxEntries: { bench_events: RING_BYTES } });
+  const obj = BpfObject.load({ objectPath, pinRoot: BENCH_PIN_ROOT, maxEntries: { bench_events: RING_BYTES } });
   try {
     const producer = new Producer(obj);
     const ringFd = obj.map('bench_events').fd;
@@ -126,5 +128,11 @@ export async function run(options: { rounds?: number; callbackRounds?: number } 
     }
   } finally {
     obj.close();
+    // the bench object pins nothing; its (empty) pin root goes too
+    try {
+      rmdirSync(BENCH_PIN_ROOT);
+    } catch {
+      // not empty or already gone
+    }
   }
 }
