@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4 } from '../testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, scenarioPolicy } from '../testbed/index.js';
 
 export interface AgentRestartResult {
   agentRestartDnsQueries: number;
@@ -22,19 +22,10 @@ export interface AgentRestartResult {
   restartMs: number;
 }
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: app, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32]
-    toPorts:
-    - ports: [{port: "53", protocol: UDP}]
-      rules: {dns: [{matchPattern: "*.allowed.test"}]}
-  - toFQDNs: [{matchPattern: "*.allowed.test"}]
-    toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-`;
+const policy = scenarioPolicy({
+  name: 'app', app: 'client', resolvers: [`${RESOLVER4}/32`], dnsProtocol: 'UDP',
+  dnsPatterns: ['*.allowed.test'], fqdns: [{ matchPattern: '*.allowed.test' }],
+});
 
 export async function runAgentRestart(options: { downMs?: number; cycles?: number } = {}): Promise<AgentRestartResult> {
   const downMs = options.downMs ?? 1000;

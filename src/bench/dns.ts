@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6 } from '../testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
@@ -48,25 +48,11 @@ const trialRecords = [
   ...Array.from({ length: TRIALS - V4_TRIALS }, (_, i) => `t${i + V4_TRIALS}.trial 60 IN AAAA 2001:db8:1::${(i + 1).toString(16)}`),
 ];
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: bench-egress, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: bench}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32, ${RESOLVER6}/128]
-    toPorts:
-    - ports: [{port: "53", protocol: ANY}]
-      rules:
-        dns:
-        - matchPattern: "*.${BENCH_ZONE}"
-        - matchPattern: "*.trial.test"
-  - toFQDNs:
-    - matchPattern: "*.${BENCH_ZONE}"
-    - matchPattern: "*.trial.test"
-    toPorts:
-    - ports: [{port: "80", protocol: TCP}]
-`;
+const policy = scenarioPolicy({
+  name: 'bench-egress', app: 'bench',
+  dnsPatterns: [`*.${BENCH_ZONE}`, '*.trial.test'],
+  fqdns: [{ matchPattern: `*.${BENCH_ZONE}` }, { matchPattern: '*.trial.test' }],
+});
 
 export interface DnsBenchResult {
   proxyQps: number;

@@ -8,22 +8,13 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4 } from '../../src/testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, scenarioPolicy } from '../../src/testbed/index.js';
 import { packageRoot } from '../../src/paths.js';
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: app, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32]
-    toPorts:
-    - ports: [{port: "53", protocol: UDP}]
-      rules: {dns: [{matchPattern: "*.allowed.test"}]}
-  - toFQDNs: [{matchPattern: "*.allowed.test"}]
-    toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-`;
+const policy = scenarioPolicy({
+  name: 'app', app: 'client', resolvers: [`${RESOLVER4}/32`], dnsProtocol: 'UDP',
+  dnsPatterns: ['*.allowed.test'], fqdns: [{ matchPattern: '*.allowed.test' }],
+});
 
 describeKernel('agent > SIGKILL and restart', () => {
   let bed: Testbed;

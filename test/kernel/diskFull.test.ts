@@ -12,7 +12,7 @@ import { TopicWriter } from '../../src/log/local/topicWriter.js';
 import { TopicReader } from '../../src/log/local/topicReader.js';
 import { rawCodec } from '../../src/log/codec/rawCodec.js';
 import { isSluiceError } from '../../src/errors.js';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4 } from '../../src/testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, scenarioPolicy } from '../../src/testbed/index.js';
 import { packageRoot } from '../../src/paths.js';
 
 function withTmpfs<T>(sizeKiB: number, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -59,17 +59,10 @@ describeKernel('log > disk full', () => {
     withTmpfs(160, async (logDir) => {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-full-agent-'));
       mkdirSync(join(dir, 'policies'));
-      writeFileSync(join(dir, 'policies', 'p.yaml'), `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: p, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32]
-    toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*.allowed.test"}]}}]
-  - toFQDNs: [{matchPattern: "*.allowed.test"}]
-    toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-`);
+      writeFileSync(join(dir, 'policies', 'p.yaml'), scenarioPolicy({
+        name: 'p', app: 'client', resolvers: [`${RESOLVER4}/32`], dnsProtocol: 'UDP',
+        dnsPatterns: ['*.allowed.test'], fqdns: [{ matchPattern: '*.allowed.test' }],
+      }));
       const bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }] });
       const resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: ['api.allowed 300 IN A 198.51.100.20'] }]);
       const server = await PeerServer.start(bed.world, ['tcp:[::]:80']);

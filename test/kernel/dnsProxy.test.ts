@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6 } from '../../src/testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
 
 const TRIALS = 1000;
@@ -28,28 +28,14 @@ const zone = [
   ...Array.from({ length: TRIALS - V4_TRIALS }, (_, i) => `t${i + V4_TRIALS}.trial 60 IN AAAA 2001:db8:1::${(i + 1).toString(16)}`),
 ];
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: client-egress, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32, ${RESOLVER6}/128]
-    toPorts:
-    - ports: [{port: "53", protocol: ANY}]
-      rules:
-        dns:
-        - matchPattern: "*.allowed.test"
-        - matchPattern: "*.trial.test"
-  - toFQDNs:
-    - matchName: api.allowed.test
-    - matchName: www2.allowed.test
-    - matchName: short.allowed.test
-    - matchName: big.allowed.test
-    - matchPattern: "*.trial.test"
-    toPorts:
-    - ports: [{port: "80", protocol: TCP}]
-`;
+const policy = scenarioPolicy({
+  name: 'client-egress', app: 'client',
+  dnsPatterns: ['*.allowed.test', '*.trial.test'],
+  fqdns: [
+    { matchName: 'api.allowed.test' }, { matchName: 'www2.allowed.test' }, { matchName: 'short.allowed.test' },
+    { matchName: 'big.allowed.test' }, { matchPattern: '*.trial.test' },
+  ],
+});
 
 describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', () => {
   let bed: Testbed;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6 } from '../../src/testbed/index.js';
+import { AgentProcess, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
 import { spawnInNetns } from '../../src/testbed/run.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
 
@@ -30,24 +30,12 @@ const SINK_PORT = 9999;
 
 const zone = ['api.allowed 60 IN A 192.0.2.10', 'x.blocked 60 IN A 192.0.2.11', 'x.blocked 60 IN AAAA 2001:db8::11'];
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: client-egress, namespace: default}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toCIDR: [${RESOLVER4}/32, ${RESOLVER6}/128]
-    toPorts:
-    - ports: [{port: "53", protocol: ANY}]
-      rules:
-        dns:
-        - matchPattern: "*.allowed.test"
-  - toCIDR: [198.51.100.0/24]
-  - toFQDNs:
-    - matchPattern: "*.allowed.test"
-    toPorts:
-    - ports: [{port: "80", protocol: TCP}]
-`;
+const policy = scenarioPolicy({
+  name: 'client-egress', app: 'client',
+  dnsPatterns: ['*.allowed.test'],
+  extraEgress: [{ toCIDR: ['198.51.100.0/24'] }],
+  fqdns: [{ matchPattern: '*.allowed.test' }],
+});
 
 // Answers every DNS query with 198.51.100.99 and prints who asked; prints every sink datagram.
 const worldScript = `
