@@ -3,6 +3,7 @@
 // the BTF of the compiled object.
 import { isIPv4, isIPv6 } from 'node:net';
 import { SluiceError } from '../../errors.js';
+import { formatAddress } from '../decode/flowEvent.js';
 
 export const ALLOW_MAX_RULES = 16;
 export const ALLOW_KEY_FIXED_BITS = 64;
@@ -271,9 +272,5 @@ export function decodeCt(key: Buffer, value: Buffer): CtEntry {
 }
 
 export function formatAddressBuffer(buf: Buffer, at: number, family: 4 | 6): string {
-  if (family === 4) return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
-  const words: string[] = [];
-  for (let i = 0; i < 8; i++) words.push(buf.readUInt16BE(at + i * 2).toString(16));
-  // let the platform compress the zero run the standard way
-  return new URL(`http://[${words.join(':')}]/`).hostname.slice(1, -1);
+  return formatAddress(new DataView(buf.buffer, buf.byteOffset, buf.length), at, family);
 }
