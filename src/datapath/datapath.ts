@@ -7,7 +7,7 @@
 import { share, type Observable } from 'rxjs';
 import { BpfObject, defaultPinRoot, type LoadOptions } from './bpfObject.js';
 import type { BpfMap } from './bpfMap.js';
-import { attachTc, detachTc, type TcTarget } from './tc.js';
+import { attachTc, detachTc, detachTcIfindex, type TcTarget } from './tc.js';
 import { RingReader } from './ringReader.js';
 import { flowsFrom, type FlowSourceStats } from './flows.js';
 import type { FlowEvent } from './decode/flowEvent.js';
@@ -188,6 +188,23 @@ export class Datapath {
 
   *conntrack(): Generator<CtEntry> {
     for (const [k, v] of this.maps.conntrack.entries()) yield decodeCt(k, v);
+  }
+
+  /**
+   * Detaches the programs from every interface the pinned endpoints map names, including those
+   * attached by an earlier agent that kept them (enforcement ends there). Returns how many.
+   */
+  detachAllPinned(netns?: string): number {
+    let n = 0;
+    for (const key of [...this.maps.endpoints.keys()]) {
+      const ifindex = key.readUInt32LE(0);
+      const a = detachTcIfindex(ifindex, 'ingress', netns);
+      const b = detachTcIfindex(ifindex, 'egress', netns);
+      if (a || b) n++;
+      this.maps.endpoints.delete(key);
+    }
+    this.attached.clear();
+    return n;
   }
 
   /**

@@ -5,7 +5,7 @@ export { Datapath, pinnedMapNames, type DatapathOptions, type EndpointAttachment
 export { BpfObject, defaultPinRoot, defaultObjectPath } from './bpfObject.js';
 export { BpfMap } from './bpfMap.js';
 export { RingReader } from './ringReader.js';
-export { attachTc, detachTc, queryTc } from './tc.js';
+export { attachTc, detachTc, detachTcIfindex, queryTc } from './tc.js';
 export { withNetns, ifindexOf } from './netns.js';
 export * from './decode/flowEvent.js';
 export { IPPROTO, decodeAllowKey, type AllowEntry, type PortRule, type CtEntry, type DnsNatEntry } from './maps/layout.js';

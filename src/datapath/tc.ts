@@ -45,16 +45,22 @@ export function attachTc(target: TcTarget, direction: TcDirection, progFd: numbe
 
 /** Removes our filter; a missing interface or filter is not an error (it is already gone). */
 export function detachTc(target: TcTarget, direction: TcDirection): boolean {
-  return withNetns(target.netns, () => {
-    const lib = libbpf();
-    const ifindex = safeIfindex(target.ifname);
-    if (ifindex === 0) return false;
-    const opts = { sz: 32, prog_fd: 0, flags: 0, prog_id: 0, handle: HANDLE, priority: PRIORITY };
-    const rc = lib.bpf_tc_detach(hook(ifindex, direction), opts) as number;
-    if (rc === -ENOENT || rc === -22) return false;
-    if (rc < 0) throw new SluiceError('ERR_BPF_ATTACH', `detach tc ${direction} ${target.ifname}: ${errnoMessage(rc)}`);
-    return true;
-  });
+  return withNetns(target.netns, () => detachIfindex(safeIfindex(target.ifname), direction, target.ifname));
+}
+
+/** The same by interface index, for cleaning up after an agent that is gone (its endpoints map
+ * holds ifindexes, not names). Runs in the caller's namespace or `netns`. */
+export function detachTcIfindex(ifindex: number, direction: TcDirection, netns?: string): boolean {
+  return withNetns(netns, () => detachIfindex(ifindex, direction, `ifindex ${ifindex}`));
+}
+
+function detachIfindex(ifindex: number, direction: TcDirection, what: string): boolean {
+  if (ifindex === 0) return false;
+  const opts = { sz: 32, prog_fd: 0, flags: 0, prog_id: 0, handle: HANDLE, priority: PRIORITY };
+  const rc = libbpf().bpf_tc_detach(hook(ifindex, direction), opts) as number;
+  if (rc === -ENOENT || rc === -22 || rc === -19) return false;
+  if (rc < 0) throw new SluiceError('ERR_BPF_ATTACH', `detach tc ${direction} ${what}: ${errnoMessage(rc)}`);
+  return true;
 }
 
 /** The id of the program our filter runs, or undefined when none is attached. */

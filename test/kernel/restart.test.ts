@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
 import { describeKernel } from '../support/env.js';
 import { Datapath, queryTc, IPPROTO } from '../../src/datapath/index.js';
 import { Testbed, PeerServer, PeerClient } from '../../src/testbed/index.js';
@@ -43,6 +46,26 @@ describeKernel('datapath > restart with pinned maps', () => {
       second?.close();
       client.stop();
       server.stop();
+      bed.destroy();
+      if (existsSync(pinRoot)) rmSync(pinRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('sluice cleanup detaches what a kept agent left and removes the pins', async () => {
+    const bed = Testbed.create({ pods: [{ name: 'web' }] });
+    const pinRoot = `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`;
+    const target = { ifname: bed.pod('web').hostIf, netns: bed.node };
+    try {
+      const dp = Datapath.open({ pinRoot, ringSizeBytes: 1 << 16 });
+      dp.attach({ ...target, endpointId: 9, enforce: true });
+      dp.close({ keepPinned: true });
+      expect(queryTc(target, 'ingress')).toBeGreaterThan(0);
+      const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), 'cleanup', '--pin-root', pinRoot, '--netns', bed.node], { encoding: 'utf8' });
+      expect(out).toContain('detached 1 endpoint interface(s)');
+      expect(queryTc(target, 'ingress')).toBeUndefined();
+      expect(queryTc(target, 'egress')).toBeUndefined();
+      expect(existsSync(pinRoot)).toBe(false);
+    } finally {
       bed.destroy();
       if (existsSync(pinRoot)) rmSync(pinRoot, { recursive: true, force: true });
     }

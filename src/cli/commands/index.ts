@@ -12,3 +12,4 @@ registerCommand('observe', 'flows from the event log (or Kafka), filtered like h
 registerCommand('events', 'print or follow a topic of the event log (policy-changes, dns, flows)', async () => (await import('./events.js')).default);
 registerCommand('replay', 'agent state rebuilt from the log, as it was at a time', async () => (await import('./replay.js')).default);
 registerCommand('explain', 'the policy, allowlist entry and DNS answer behind a flow\'s verdict', async () => (await import('./explain.js')).default);
+registerCommand('cleanup', 'detach the programs and remove the pins an agent left for its restarts', async () => (await import('./cleanup.js')).default);
