@@ -73,7 +73,7 @@ export class Agent {
 
   private constructor(readonly config: AgentConfig, readonly datapath: Datapath, readonly log: EventLog, state: AgentState, readonly flowContext: FlowContext, private readonly say: AgentLogFn) {
     this.state = state;
-    this.conntrack = new ConntrackIndex(() => datapath.conntrack(), bootNowNs);
+    this.conntrack = new ConntrackIndex((now, idle) => datapath.conntrackInUse(now, idle), bootNowNs);
     this.pipeline = createFqdnPipeline({
       writer: { apply: async (endpointId, puts, deletes) => this.writeAllowlist(endpointId, puts, deletes) },
       isInUse: (endpointId, ip) => this.conntrack.isInUse(endpointId, ip),

@@ -186,8 +186,21 @@ export class Datapath {
     };
   }
 
+  /**
+   * `endpointId|address bytes` of the conntrack entries seen within `idleNs`, read raw (no
+   * strings per entry): the FQDN cache's in-use check walks the whole map with it.
+   */
+  conntrackInUse(nowBootNs: bigint, idleNs: bigint): Set<string> {
+    const inUse = new Set<string>();
+    for (const [k, v] of this.maps.conntrack.entriesBatch()) {
+      if (nowBootNs - v.readBigUInt64LE(8) > idleNs) continue;
+      inUse.add(`${v.readUInt32LE(32)}|${k.toString('latin1', 16, k[37] === 6 ? 32 : 20)}`);
+    }
+    return inUse;
+  }
+
   *conntrack(): Generator<CtEntry> {
-    for (const [k, v] of this.maps.conntrack.entries()) yield decodeCt(k, v);
+    for (const [k, v] of this.maps.conntrack.entriesBatch()) yield decodeCt(k, v);
   }
 
   /**

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
 import { DatapathBed } from '../support/datapathBed.js';
-import { DropReason, Verdict, IPPROTO, FlowFlags } from '../../src/datapath/index.js';
+import { DropReason, Verdict, IPPROTO, FlowFlags, bootNowNs } from '../../src/datapath/index.js';
 import { listNamespaces } from '../../src/testbed/index.js';
 
 const TCP = IPPROTO.TCP;
@@ -85,6 +85,10 @@ describeKernel('datapath > egress allowlist in namespaces', () => {
     // the live connection is in conntrack, which is what keeps it going
     const ct = [...t.datapath.conntrack()].find((e) => e.endpointId === id && e.dst === '192.0.2.11' && e.proto === TCP);
     expect(ct?.packets).toBeGreaterThan(1n);
+    // the FQDN cache's in-use check sees it through the raw batch walk
+    const inUse = t.datapath.conntrackInUse(bootNowNs(), 60_000_000_000n);
+    expect(inUse.has(`${id}|${Buffer.from([192, 0, 2, 11]).toString('latin1')}`)).toBe(true);
+    expect(t.datapath.conntrackInUse(bootNowNs() + 120_000_000_000n, 60_000_000_000n).size).toBe(0);
 
     t.datapath.applyAllowlist([{ endpointId: id, prefix: '192.0.2.0/24', rules }]);
     expect(await c.tcp('192.0.2.11', 80)).toMatchObject({ ok: true });
