@@ -83,15 +83,6 @@ export class BpfMap {
     }
   }
 
-  /** Deletes packed keys; missing keys are not an error. Returns how many were deleted. */
-  deleteBatch(keys: Buffer, count: number): number {
-    let deleted = 0;
-    for (let i = 0; i < count; i++) {
-      if (this.delete(keys.subarray(i * this.keySize, (i + 1) * this.keySize))) deleted++;
-    }
-    return deleted;
-  }
-
   /** Iterates the keys (a snapshot-ish walk: entries added meanwhile may or may not appear). */
   *keys(): Generator<Buffer> {
     let prev: Buffer | null = null;

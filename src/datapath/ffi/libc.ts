@@ -23,7 +23,6 @@ function bind() {
     listen: lib.func('int listen(int fd, int backlog)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     getpagesize: lib.func('int getpagesize(void)'),
-    strerror: lib.func('const char *strerror(int errnum)'),
   };
 }
 

@@ -5,14 +5,10 @@
 // An address allowed through one name (nearly all of them) holds its entry directly: a Map per
 // address was the largest allocation of replay, made and dropped with every allow and expiry.
 
-export interface AllowEntry {
-  endpointId: number;
-  name: string;
-  ip: string;
-  selector: string;
-  expiresAt: string;
-  ttlSec: number;
-  dnsEventId: string;
+import type { FqdnAllowedData } from '../events.js';
+
+/** An fqdn.allowed event's data, with the event's id and time. */
+export interface AllowEntry extends FqdnAllowedData {
   /** The fqdn.allowed event and its time. */
   eventId: string;
   allowedAt: string;
