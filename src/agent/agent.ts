@@ -171,10 +171,12 @@ export class Agent {
         const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
         return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
       },
-      onAnswer: async (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => {
+      onAnswer: (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => {
         const t0 = process.hrtime.bigint();
-        await this.pipeline.onAnswer(exchange);
-        this.metrics.answerToMapSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+        const observe = () => this.metrics.answerToMapSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+        const pending = this.pipeline.onAnswer(exchange);
+        if (pending === undefined) return void observe();
+        return pending.then(observe);
       },
       onEvent: (e: Parameters<typeof dnsEventDraft>[0]) => {
         // one count per query handled: the response, or the request that was answered without forwarding
@@ -352,7 +354,7 @@ export class Agent {
     }
     if (e.type === 'fqdn.allowed') this.indexName(e.data.endpointId, e.data.ip, e.data.name, true);
     if (e.type === 'fqdn.expired') this.indexName(e.data.endpointId, e.data.ip, e.data.name, false);
-    this.publish([{ type: e.type, data: e.data, causeId: e.causeId, timeMs: e.timeMs } as EventDraft]);
+    this.publishSoon({ type: e.type, data: e.data, causeId: e.causeId, timeMs: e.timeMs } as EventDraft);
   }
 
   private indexName(endpointId: number, ip: string, name: string, add: boolean): void {
@@ -365,9 +367,9 @@ export class Agent {
   }
 
   /**
-   * DNS events are written once per event-loop turn, as one batch: two events per query written
-   * one by one cost more than the query itself under load. Policy changes stay synchronous, since
-   * the live state folds them.
+   * DNS events and the FQDN events they cause are written once per event-loop turn, as one batch:
+   * written one by one they cost more than the query itself under load. Other policy changes are
+   * written at once; publish() writes what waits here first, so the log keeps the order.
    */
   private publishSoon(draft: EventDraft): void {
     this.pending.push(draft);
@@ -377,12 +379,14 @@ export class Agent {
   private flushPending(): void {
     const batch = this.pending;
     this.pending = [];
+    clearImmediate(this.pendingFlush);
     this.pendingFlush = undefined;
     if (batch.length > 0) this.publish(batch);
   }
 
   /** Publishes drafts and folds the policy-changes ones into the live state. */
   publish(drafts: EventDraft[]): Envelope[] {
+    if (this.pending.length > 0) this.flushPending();
     let envelopes: Envelope[] = [];
     if (!this.guardLogWrite(drafts.length, () => { envelopes = this.log.publishBatch(drafts); })) return [];
     for (const e of envelopes) {

@@ -2,61 +2,14 @@
 // starts (as inherited file descriptors). They outlive any one agent: while a crashed agent is
 // being replaced, queries wait in the socket buffers and the accept backlog and the next agent
 // answers them, where a proxy that owned its sockets would leave clients with port unreachable.
-import { isIPv6 } from 'node:net';
-import { SluiceError, errnoMessage } from '../errors.js';
-import { libc, errno } from '../datapath/ffi/libc.js';
-import { writeAddress } from '../datapath/maps/layout.js';
-
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_RCVBUF = 8;
-const IPPROTO_IPV6 = 41;
-const IPV6_V6ONLY = 26;
-
-function sockaddr(address: string, port: number): Buffer {
-  if (isIPv6(address)) {
-    const sa = Buffer.alloc(28);
-    sa.writeUInt16LE(AF_INET6, 0);
-    sa.writeUInt16BE(port, 2);
-    writeAddress(sa, 8, address);
-    return sa;
-  }
-  const sa = Buffer.alloc(16);
-  sa.writeUInt16LE(AF_INET, 0);
-  sa.writeUInt16BE(port, 2);
-  writeAddress(sa, 4, address);
-  return sa;
-}
-
-function intOpt(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(value, 0);
-  return b;
-}
+import { SluiceError } from '../errors.js';
+import { libc } from '../datapath/ffi/libc.js';
+import { openBoundSocket } from '../dns/udpSockets.js';
 
 /** A bound (and for TCP listening) socket; the fd is inheritable (no close-on-exec). */
 export function openListeningSocket(proto: 'udp' | 'tcp', address: string, port: number): number {
-  const c = libc();
-  const v6 = isIPv6(address);
-  const fd = c.socket(v6 ? AF_INET6 : AF_INET, proto === 'udp' ? SOCK_DGRAM : SOCK_STREAM, 0) as number;
-  if (fd < 0) throw new SluiceError('ERR_NETNS', `socket for the DNS proxy: ${errnoMessage(errno())}`);
-  const fail = (what: string): never => {
-    const e = errno();
-    c.close(fd);
-    throw new SluiceError('ERR_NETNS', `${what} ${proto} ${v6 ? `[${address}]` : address}:${port} for the DNS proxy: ${errnoMessage(e)}${e === 98 ? ' (port in use: another agent?)' : ''}`);
-  };
-  c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, intOpt(1), 4);
-  if (v6) c.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, intOpt(1), 4);
-  // room for a restart's worth of queries (the kernel doubles and caps it at rmem_max)
-  if (proto === 'udp') c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, intOpt(4 << 20), 4);
-  const sa = sockaddr(address, port);
-  if ((c.bind(fd, sa, sa.length) as number) < 0) fail('bind');
-  if (proto === 'tcp' && (c.listen(fd, 4096) as number) < 0) fail('listen');
-  return fd;
+  // room for a restart's worth of queries in the UDP socket's buffer
+  return openBoundSocket(proto, address, port, { inheritable: true, ...(proto === 'udp' ? { receiveBufferBytes: 4 << 20 } : {}) });
 }
 
 export interface ProxySockets {

@@ -7,7 +7,7 @@
 //      upstream timeout or when the datapath was not programmed in time), DnsExchange values
 //      handed to onAnswer (whose promise holds the answer back), and dns.request/dns.response
 //      events.
-export { startDnsProxy, type DnsProxy, type DnsProxyOptions } from './proxy.js';
+export { emptyCounters as emptyDnsProxyCounters, startDnsProxy, type DnsProxy, type DnsProxyOptions } from './proxy.js';
 export { extractAnswer, type ExtractedAnswer } from './extractAnswer.js';
 export { checkAnswer, type AnswerCheck } from './answerCheck.js';
 export type {

@@ -8,6 +8,7 @@ import { listenTcp } from './tcpServer.js';
 import { listenUdp } from './udpServer.js';
 import { queryOverTcp } from './upstreamTcp.js';
 import { UdpUpstream, type UdpUpstreamOptions } from './upstreamUdp.js';
+import { UdpSendBatch } from './udpSendBatch.js';
 import type { DecideDnsQuery, DnsEventSink, DnsProxyCounters, LookupOrigin, OnAnswer } from './types.js';
 
 export interface DnsProxyOptions {
@@ -47,17 +48,19 @@ export interface DnsProxy {
   close(): Promise<void>;
 }
 
-function emptyCounters(): DnsProxyCounters {
+export function emptyCounters(): DnsProxyCounters {
   return {
     received: 0, malformed: 0, refusedUnknownClient: 0, refusedOverload: 0, denied: 0, forwarded: 0, answered: 0,
-    servfail: 0, upstreamTimeouts: 0, answersHeldTooLong: 0, programmingFailures: 0, spoofed: 0, tcpConnections: 0,
+    servfail: 0, upstreamTimeouts: 0, answersHeldTooLong: 0, programmingFailures: 0, spoofed: 0, tcpConnections: 0, sendFailures: 0,
   };
 }
 
 export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy> {
   const address = options.listenAddress ?? '127.0.0.1';
   const counters = emptyCounters();
-  const udpUpstream = new UdpUpstream(options.upstreamUdp);
+  // one batch for replies and forwarded queries: each socket gets one sendmmsg per turn
+  const sends = new UdpSendBatch();
+  const udpUpstream = new UdpUpstream(sends, options.upstreamUdp);
   const onSocketError = options.onSocketError ?? (() => undefined);
   const handle = createQueryHandler({
     ...defaultQueryHandlerOptions,
@@ -77,7 +80,13 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     ...(options.newEventId === undefined ? {} : { newEventId: options.newEventId }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const udp: UdpSocket = await listenUdp(address, options.port ?? 0, handle, onSocketError, options.fds?.udp);
+  let udp: UdpSocket;
+  try {
+    udp = (await listenUdp(address, options.port ?? 0, handle, sends, onSocketError, options.fds?.udp)).socket;
+  } catch (err) {
+    udpUpstream.close();
+    throw err;
+  }
   const port = udp.address().port;
   let tcp: { server: Server; sockets: Set<TcpSocket> };
   try {
@@ -100,10 +109,11 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     port,
     get counters() {
       // Spoofed upstream messages are counted by the upstream legs.
-      return { ...counters, spoofed: udpUpstream.counters.spoofed };
+      return { ...counters, spoofed: udpUpstream.counters.spoofed, sendFailures: sends.counters.failed };
     },
     close: () =>
       new Promise<void>((resolve) => {
+        sends.flush();
         udpUpstream.close();
         for (const socket of tcp.sockets) socket.destroy();
         udp.close(() => tcp.server.close(() => resolve()));

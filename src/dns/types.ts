@@ -47,8 +47,11 @@ export interface DnsExchange {
   answeredAt: number;
 }
 
-/** Must resolve once the answer's addresses are in the datapath; the answer is released after. */
-export type OnAnswer = (exchange: DnsExchange) => Promise<void>;
+/**
+ * Must resolve once the answer's addresses are in the datapath; the answer is released after.
+ * Returning undefined says they are there already (nothing to write), so no wait is set up.
+ */
+export type OnAnswer = (exchange: DnsExchange) => Promise<void> | undefined;
 
 export type DnsRefusalReason = 'policy' | 'unknown-client' | 'overload';
 
@@ -100,4 +103,6 @@ export interface DnsProxyCounters {
   /** Upstream messages discarded: wrong source, id or question. */
   spoofed: number;
   tcpConnections: number;
+  /** UDP datagrams (replies or forwarded queries) the kernel refused to send. */
+  sendFailures: number;
 }

@@ -7,9 +7,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { DecodedPacket, Question } from 'dns-packet';
-import { SluiceError } from '../errors.js';
+import { SluiceError, errnoMessage } from '../errors.js';
 import { checkAnswer } from './answerCheck.js';
 import { withId } from './message.js';
+import type { UdpSendBatch } from './udpSendBatch.js';
+import { openBoundSocket } from './udpSockets.js';
 
 export interface UpstreamAnswer {
   raw: Buffer;
@@ -32,6 +34,7 @@ interface Pending {
 
 interface PooledSocket {
   socket: Socket;
+  fd: number;
   pending: Map<number, Pending>;
   uses: number;
   retired: boolean;
@@ -50,7 +53,7 @@ export class UdpUpstream {
   private readonly pools: Record<'udp4' | 'udp6', PooledSocket[]> = { udp4: [], udp6: [] };
   private readonly options: UdpUpstreamOptions;
 
-  constructor(options: Partial<UdpUpstreamOptions> = {}) {
+  constructor(private readonly sends: UdpSendBatch, options: Partial<UdpUpstreamOptions> = {}) {
     this.options = { sockets: 8, queriesPerSocket: 1000, ...options };
   }
 
@@ -67,12 +70,12 @@ export class UdpUpstream {
         reject(new SluiceError('ERR_DNS_UPSTREAM_TIMEOUT', `forward ${question.name} ${question.type} to ${server}:${port}: no answer in ${timeoutMs} ms`, { retriable: true }));
       }, timeoutMs);
       pooled.pending.set(id, { server, port, question, resolve, timer });
-      pooled.socket.send(withId(query, id), port, server, (err) => {
-        if (err === null || err === undefined) return;
+      this.sends.send(pooled.fd, withId(query, id), port, server, (e) => {
+        if (pooled.pending.get(id)?.resolve !== resolve) return;
         clearTimeout(timer);
         pooled.pending.delete(id);
         this.closeIfDrained(pooled);
-        reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${err.message}`, { cause: err, retriable: true }));
+        reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${errnoMessage(e)}`, { retriable: true }));
       });
     });
   }
@@ -82,7 +85,7 @@ export class UdpUpstream {
       // The pool is sparse (slots fill as they are picked), so skip the holes.
       for (const pooled of pool.splice(0).filter((slot) => slot !== undefined)) {
         for (const pending of pooled.pending.values()) clearTimeout(pending.timer);
-        pooled.socket.close();
+        this.closeSocket(pooled);
       }
     }
   }
@@ -104,12 +107,15 @@ export class UdpUpstream {
   }
 
   private open(type: 'udp4' | 'udp6'): PooledSocket {
+    // bound here (port 0: the kernel picks a random ephemeral port) so the fd is known to the
+    // send batch; node:dgram takes the same fd for receiving
+    const fd = openBoundSocket('udp', type === 'udp6' ? '::' : '0.0.0.0', 0);
     const socket = createSocket(type);
-    const pooled: PooledSocket = { socket, pending: new Map(), uses: 0, retired: false };
+    const pooled: PooledSocket = { socket, fd, pending: new Map(), uses: 0, retired: false };
     socket.on('message', (message, rinfo) => this.receive(pooled, message, rinfo.address, rinfo.port));
     // A send error (ICMP unreachable) also arrives here; the query then ends by its timeout.
     socket.on('error', () => undefined);
-    socket.bind(0);
+    socket.bind({ fd });
     return pooled;
   }
 
@@ -131,7 +137,12 @@ export class UdpUpstream {
     this.closeIfDrained(pooled);
   }
 
+  private closeSocket(pooled: PooledSocket): void {
+    this.sends.forget(pooled.fd);
+    pooled.socket.close();
+  }
+
   private closeIfDrained(pooled: PooledSocket): void {
-    if (pooled.retired && pooled.pending.size === 0) pooled.socket.close();
+    if (pooled.retired && pooled.pending.size === 0) this.closeSocket(pooled);
   }
 }

@@ -255,7 +255,9 @@ describe('pipeline > repeated answers', () => {
     writes.length = 0;
     events.length = 0;
     const again = exchange(1, 'a.example.com', ['192.0.2.1']);
-    await pipeline.onAnswer(again);
+    // nothing to write and no write in progress: released at once, without a promise to wait on
+    expect(pipeline.onAnswer(again)).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['fqdn.allowed', 'fqdn.allowed']);
     await settle();
     expect(writes).toEqual([]);
     expect(events.map((e) => [e.type, e.data.endpointId, e.causeId]).sort()).toEqual([

@@ -23,8 +23,8 @@ export interface FqdnPipelineOptions {
 }
 
 export interface FqdnPipeline {
-  /** Give this to the DNS proxy as onAnswer. */
-  onAnswer(exchange: DnsExchange): Promise<void>;
+  /** Give this to the DNS proxy as onAnswer: undefined when the answer was settled at once. */
+  onAnswer(exchange: DnsExchange): Promise<void> | undefined;
   setPolicy(endpointId: number, policy: EndpointAllowlistPolicy | undefined): void;
   /** Puts addresses known before a restart back (same expiry, no new events); resolves once written. */
   restore(entries: readonly RestoredAddress[], now: number): Promise<void>;
@@ -45,10 +45,19 @@ export function createFqdnPipeline(options: FqdnPipelineOptions): FqdnPipeline {
     share(),
   );
   return {
-    onAnswer: (exchange) =>
-      new Promise<void>((resolve, reject) => {
-        inputs.next({ kind: 'answer', exchange, settle: (err) => (err === undefined ? resolve() : reject(err)) });
-      }),
+    onAnswer: (exchange) => {
+      // Settled during next() when the answer changes nothing (writeAllowlists' idle path): then
+      // no promise is made, and the proxy releases the answer at once.
+      let outcome: { err: unknown } | undefined;
+      let later: ((err: unknown) => void) | undefined;
+      inputs.next({ kind: 'answer', exchange, settle: (err) => (later === undefined ? (outcome = { err }) : later(err)) });
+      if (outcome === undefined) {
+        return new Promise<void>((resolve, reject) => {
+          later = (err) => (err === undefined ? resolve() : reject(err));
+        });
+      }
+      return outcome.err === undefined ? undefined : Promise.reject(outcome.err);
+    },
     setPolicy: (endpointId, policy) => inputs.next({ kind: 'policy', endpointId, policy }),
     restore: (entries, now) => new Promise<void>((resolve, reject) => {
       inputs.next({ kind: 'restore', entries, now, settle: (err) => (err === undefined ? resolve() : reject(err)) });

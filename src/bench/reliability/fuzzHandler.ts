@@ -4,7 +4,7 @@
 // `checkAnswer`, the same check the UDP and TCP legs run: an answer it accepts is returned, one
 // it discards ends as the leg's timeout would (the real leg keeps waiting, then times out).
 import dnsPacket, { type Question } from 'dns-packet';
-import { checkAnswer } from '../../dns/index.js';
+import { checkAnswer, emptyDnsProxyCounters as emptyCounters } from '../../dns/index.js';
 import { createQueryHandler, defaultQueryHandlerOptions } from '../../dns/queryHandler.js';
 import type { DnsProxyCounters } from '../../dns/index.js';
 import { SluiceError } from '../../errors.js';
@@ -20,10 +20,6 @@ export interface HandlerFuzzOptions {
   caseBoundMs?: number;
 }
 
-const emptyCounters = (): DnsProxyCounters => ({
-  received: 0, malformed: 0, refusedUnknownClient: 0, refusedOverload: 0, denied: 0, forwarded: 0, answered: 0,
-  servfail: 0, upstreamTimeouts: 0, answersHeldTooLong: 0, programmingFailures: 0, spoofed: 0, tcpConnections: 0,
-});
 
 export async function fuzzHandler(options: HandlerFuzzOptions): Promise<FuzzTally & { counters: DnsProxyCounters; discardedAnswers: number }> {
   const rng = seededRng(options.seed);

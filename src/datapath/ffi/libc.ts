@@ -1,5 +1,6 @@
 // The few libc calls the datapath needs: mmap for the zero-copy ring reader, setns to attach in
-// the node's network namespace, epoll to sleep until the ring has data, and errno.
+// the node's network namespace, epoll to sleep until the ring has data, sockets and sendmmsg for
+// the DNS proxy, and errno.
 import koffi from 'koffi';
 
 let bindings: ReturnType<typeof bind> | undefined;
@@ -23,6 +24,8 @@ function bind() {
     listen: lib.func('int listen(int fd, int backlog)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     getpagesize: lib.func('int getpagesize(void)'),
+    // struct mmsghdr arrays are laid out by the caller (dns/udpSendBatch.ts)
+    sendmmsg: lib.func('int sendmmsg(int fd, void *msgvec, unsigned int vlen, int flags)'),
   };
 }
 

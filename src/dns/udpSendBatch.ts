@@ -1,0 +1,140 @@
+// Datagrams queued during one event-loop turn and sent with one sendmmsg per socket when the
+// turn ends. Under load a proxy reply or forwarded query sent on its own costs a system call,
+// node:dgram's per-send bookkeeping and, above all, waking the receiver each time; in a batch the
+// receiver is woken once. The messages are copied into one arena whose address the kernel reads
+// the msghdr/iovec/sockaddr arrays from; nothing is kept once sendmmsg returns.
+import koffi from 'koffi';
+import { errno, libc } from '../datapath/ffi/libc.js';
+import { writeAddress } from '../datapath/maps/layout.js';
+
+const MSG_DONTWAIT = 0x40;
+const EINTR = 4;
+const AF_INET = 2;
+const AF_INET6 = 10;
+/** Messages per sendmmsg call (the kernel's UIO_MAXIOV caps vlen at 1024). */
+const BATCH = 64;
+const MMSGHDR = 64; // struct mmsghdr: msghdr (56) + msg_len (4) + padding
+const IOVEC = 16;
+const SOCKADDR = 28; // room for sockaddr_in6
+
+/** Called when the kernel refused a datagram (errno, e.g. ENETUNREACH or ENOBUFS). */
+export type SendFailed = (errno: number) => void;
+
+interface Queued {
+  message: Buffer;
+  port: number;
+  address: string;
+  failed: SendFailed | undefined;
+}
+
+export interface UdpSendCounters {
+  sent: number;
+  failed: number;
+  /** sendmmsg calls: sent / calls is the batch size the load made. */
+  calls: number;
+}
+
+export class UdpSendBatch {
+  readonly counters: UdpSendCounters = { sent: 0, failed: 0, calls: 0 };
+  private readonly queues = new Map<number, Queued[]>();
+  private scheduled: NodeJS.Immediate | undefined;
+  private arena = Buffer.alloc(0);
+  private arenaAddress = 0n;
+  /** Parsed address bytes by text, so a busy client or server is parsed once. */
+  private readonly addressBytes = new Map<string, { family: number; bytes: Buffer }>();
+
+  /** Queues a datagram for `fd`; it leaves when this turn of the event loop ends. */
+  send(fd: number, message: Buffer, port: number, address: string, failed?: SendFailed): void {
+    let queue = this.queues.get(fd);
+    if (queue === undefined) this.queues.set(fd, (queue = []));
+    queue.push({ message, port, address, failed });
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Sends everything queued now. */
+  flush(): void {
+    clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    for (const [fd, queue] of this.queues) {
+      this.queues.delete(fd);
+      for (let at = 0; at < queue.length; at += BATCH) this.sendSome(fd, queue.slice(at, at + BATCH));
+    }
+  }
+
+  /** Drops what is queued for `fd` (its socket is being closed). */
+  forget(fd: number): void {
+    this.queues.delete(fd);
+  }
+
+  private sendSome(fd: number, batch: Queued[]): void {
+    const n = batch.length;
+    const headerBytes = n * (MMSGHDR + IOVEC + SOCKADDR);
+    let dataBytes = 0;
+    for (const q of batch) dataBytes += q.message.length;
+    this.ensureArena(headerBytes + dataBytes);
+    const arena = this.arena;
+    const base = this.arenaAddress;
+    const iovAt = n * MMSGHDR;
+    const saAt = iovAt + n * IOVEC;
+    let dataAt = headerBytes;
+    for (let i = 0; i < n; i++) {
+      const q = batch[i]!;
+      const sa = saAt + i * SOCKADDR;
+      const saLen = this.writeSockaddr(arena, sa, q.address, q.port);
+      q.message.copy(arena, dataAt);
+      const iov = iovAt + i * IOVEC;
+      arena.writeBigUInt64LE(base + BigInt(dataAt), iov);
+      arena.writeBigUInt64LE(BigInt(q.message.length), iov + 8);
+      const h = i * MMSGHDR;
+      arena.fill(0, h, h + MMSGHDR);
+      arena.writeBigUInt64LE(base + BigInt(sa), h); // msg_name
+      arena.writeUInt32LE(saLen, h + 8); // msg_namelen
+      arena.writeBigUInt64LE(base + BigInt(iov), h + 16); // msg_iov
+      arena.writeBigUInt64LE(1n, h + 24); // msg_iovlen
+      dataAt += q.message.length;
+    }
+    const c = libc();
+    let done = 0;
+    while (done < n) {
+      this.counters.calls++;
+      const sent = c.sendmmsg(fd, arena.subarray(done * MMSGHDR), n - done, MSG_DONTWAIT) as number;
+      if (sent > 0) {
+        done += sent;
+        this.counters.sent += sent;
+        continue;
+      }
+      const e = errno();
+      if (sent < 0 && e === EINTR) continue;
+      // The first message left was refused: report it and go on with the rest.
+      this.counters.failed++;
+      batch[done]!.failed?.(e);
+      done++;
+    }
+  }
+
+  private ensureArena(bytes: number): void {
+    if (this.arena.length >= bytes) return;
+    this.arena = Buffer.alloc(Math.max(bytes, 2 * this.arena.length, 64 * 1024));
+    this.arenaAddress = BigInt(koffi.address(this.arena) as unknown as bigint);
+  }
+
+  private writeSockaddr(out: Buffer, at: number, address: string, port: number): number {
+    let parsed = this.addressBytes.get(address);
+    if (parsed === undefined) {
+      const bytes = Buffer.alloc(16);
+      const family = writeAddress(bytes, 0, address) === 4 ? AF_INET : AF_INET6;
+      parsed = { family, bytes };
+      if (this.addressBytes.size >= 4096) this.addressBytes.clear();
+      this.addressBytes.set(address, parsed);
+    }
+    out.fill(0, at, at + SOCKADDR);
+    out.writeUInt16LE(parsed.family, at);
+    out.writeUInt16BE(port, at + 2);
+    if (parsed.family === AF_INET) {
+      parsed.bytes.copy(out, at + 4, 0, 4);
+      return 16;
+    }
+    parsed.bytes.copy(out, at + 8, 0, 16);
+    return 28;
+  }
+}
