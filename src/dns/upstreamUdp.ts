@@ -4,7 +4,7 @@
 // question of a query in flight on that socket; everything else is counted and dropped, and the
 // query keeps waiting for the genuine answer until its timeout.
 import { createSocket, type Socket } from 'node:dgram';
-import { randomInt } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { DecodedPacket, Question } from 'dns-packet';
 import { SluiceError, errnoMessage } from '../errors.js';
@@ -29,7 +29,10 @@ interface Pending {
   port: number;
   question: Question;
   resolve(answer: UpstreamAnswer): void;
-  timer: NodeJS.Timeout;
+  reject(err: SluiceError): void;
+  /** performance.now() past which the query times out. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 interface PooledSocket {
@@ -46,12 +49,33 @@ export interface UdpUpstreamOptions {
   queriesPerSocket: number;
 }
 
+const SWEEP_MS = 25;
+
+/** Random 16-bit query ids, drawn from the CSPRNG a few thousand at a time. */
+class RandomIds {
+  private readonly pool = new Uint16Array(4096);
+  private at = this.pool.length;
+
+  next(): number {
+    if (this.at === this.pool.length) {
+      randomFillSync(this.pool);
+      this.at = 0;
+    }
+    return this.pool[this.at++]!;
+  }
+}
+
 const normalizeAddress = (address: string) => address.replace(/^::ffff:/, '');
 
 export class UdpUpstream {
   readonly counters: UpstreamCounters = { spoofed: 0, timeouts: 0 };
   private readonly pools: Record<'udp4' | 'udp6', PooledSocket[]> = { udp4: [], udp6: [] };
   private readonly options: UdpUpstreamOptions;
+  /** Every open socket, pooled or retired and still waiting for answers. */
+  private readonly live = new Set<PooledSocket>();
+  private readonly ids = new RandomIds();
+  private inFlight = 0;
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly sends: UdpSendBatch, options: Partial<UdpUpstreamOptions> = {}) {
     this.options = { sockets: 8, queriesPerSocket: 1000, ...options };
@@ -60,34 +84,55 @@ export class UdpUpstream {
   /** Sends `query` (its id is replaced) and resolves with the checked answer. */
   query(server: string, port: number, query: Buffer, question: Question, timeoutMs: number): Promise<UpstreamAnswer> {
     const pooled = this.pick(isIPv6(server) ? 'udp6' : 'udp4');
-    let id = randomInt(0, 0x10000);
-    while (pooled.pending.has(id)) id = randomInt(0, 0x10000);
+    let id = this.ids.next();
+    while (pooled.pending.has(id)) id = this.ids.next();
     return new Promise<UpstreamAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        pooled.pending.delete(id);
-        this.counters.timeouts++;
-        this.closeIfDrained(pooled);
-        reject(new SluiceError('ERR_DNS_UPSTREAM_TIMEOUT', `forward ${question.name} ${question.type} to ${server}:${port}: no answer in ${timeoutMs} ms`, { retriable: true }));
-      }, timeoutMs);
-      pooled.pending.set(id, { server, port, question, resolve, timer });
+      const pending: Pending = { server, port, question, resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs };
+      pooled.pending.set(id, pending);
+      this.inFlight++;
+      this.sweep ??= setInterval(() => this.expire(), SWEEP_MS);
       this.sends.send(pooled.fd, withId(query, id), port, server, (e) => {
-        if (pooled.pending.get(id)?.resolve !== resolve) return;
-        clearTimeout(timer);
-        pooled.pending.delete(id);
-        this.closeIfDrained(pooled);
+        if (pooled.pending.get(id) !== pending) return;
+        this.settled(pooled, id);
         reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${errnoMessage(e)}`, { retriable: true }));
       });
     });
   }
 
-  close(): void {
-    for (const pool of Object.values(this.pools)) {
-      // The pool is sparse (slots fill as they are picked), so skip the holes.
-      for (const pooled of pool.splice(0).filter((slot) => slot !== undefined)) {
-        for (const pending of pooled.pending.values()) clearTimeout(pending.timer);
-        this.closeSocket(pooled);
+  /**
+   * Timeouts, checked every SWEEP_MS by one timer rather than one timer per query (a timer per
+   * query cost as much as parsing it). A query may wait up to SWEEP_MS past its timeout.
+   */
+  private expire(): void {
+    const now = performance.now();
+    for (const pooled of this.live) {
+      for (const [id, p] of pooled.pending) {
+        if (p.deadline > now) continue;
+        this.settled(pooled, id);
+        this.counters.timeouts++;
+        p.reject(new SluiceError('ERR_DNS_UPSTREAM_TIMEOUT', `forward ${p.question.name} ${p.question.type} to ${p.server}:${p.port}: no answer in ${p.timeoutMs} ms`, { retriable: true }));
       }
     }
+  }
+
+  /** The query with `id` on `pooled` is over (answered, failed or timed out). */
+  private settled(pooled: PooledSocket, id: number): void {
+    pooled.pending.delete(id);
+    this.inFlight--;
+    if (this.inFlight === 0) {
+      clearInterval(this.sweep);
+      this.sweep = undefined;
+    }
+    this.closeIfDrained(pooled);
+  }
+
+  close(): void {
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+    // queries in flight are dropped with their sockets, retired ones too
+    for (const pooled of [...this.live]) this.closeSocket(pooled);
+    this.pools.udp4.length = 0;
+    this.pools.udp6.length = 0;
   }
 
   private pick(type: 'udp4' | 'udp6'): PooledSocket {
@@ -112,6 +157,7 @@ export class UdpUpstream {
     const fd = openBoundSocket('udp', type === 'udp6' ? '::' : '0.0.0.0', 0);
     const socket = createSocket(type);
     const pooled: PooledSocket = { socket, fd, pending: new Map(), uses: 0, retired: false };
+    this.live.add(pooled);
     socket.on('message', (message, rinfo) => this.receive(pooled, message, rinfo.address, rinfo.port));
     // A send error (ICMP unreachable) also arrives here; the query then ends by its timeout.
     socket.on('error', () => undefined);
@@ -131,13 +177,14 @@ export class UdpUpstream {
       this.counters.spoofed++;
       return;
     }
-    clearTimeout(pending.timer);
-    pooled.pending.delete(id);
+    this.settled(pooled, id);
     pending.resolve({ raw: message, packet: checked.packet });
-    this.closeIfDrained(pooled);
   }
 
   private closeSocket(pooled: PooledSocket): void {
+    this.live.delete(pooled);
+    this.inFlight -= pooled.pending.size;
+    pooled.pending.clear();
     this.sends.forget(pooled.fd);
     pooled.socket.close();
   }
