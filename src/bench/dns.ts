@@ -18,6 +18,8 @@
 //     and after the first-connection trials, whose every answer is a new name and so a real map
 //     write. Interpolated inside the histogram's buckets (10/25/50/100/250 µs ...). The same
 //     histogram over the dnsperf load (mostly answers with nothing new) is reported alongside.
+//   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
+//     answered query and in cores: says whether the proxy ran out of CPU.
 //   - firstConnectionTrials/Failures: lookup through the proxy, then a TCP connect to the first
 //     address at once, as test/kernel/dnsProxy.test.ts does.
 import { randomBytes } from 'node:crypto';
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
+import { processCpuSeconds } from './dns/processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
 import { BENCH_ZONE, benchQueryLines, benchZoneRecords } from './dns/queryMix.js';
@@ -127,11 +130,20 @@ export async function run(): Promise<DnsBenchResult> {
 
     const qps: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [] };
     const lost: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [] };
+    // the agent's CPU while it proxies flat out: per answered query, and in cores
+    const agentCpu = { usPerQuery: [] as number[], cores: [] as number[] };
+    const agentPid = agent.agentPid;
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, p] of Object.entries(paths) as [keyof typeof paths, (typeof paths)['direct']][]) {
+        const cpuBefore = name === 'proxy' && agentPid !== undefined ? processCpuSeconds(agentPid) : undefined;
         const result = await dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC });
         qps[name].push(Math.round(result.qps));
         lost[name].push(result.lost);
+        if (cpuBefore !== undefined) {
+          const cpuSec = processCpuSeconds(agentPid!) - cpuBefore;
+          agentCpu.usPerQuery.push(round((cpuSec * 1e6) / Math.max(1, result.completed), 1));
+          agentCpu.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
+        }
       }
     }
 
@@ -165,6 +177,7 @@ export async function run(): Promise<DnsBenchResult> {
       },
       detail: {
         throughputRounds: { qps, lost, seconds: THROUGHPUT_SEC, dnsperf: '-c 4 -q 200' },
+        agentCpuWhileProxying: { ...agentCpu, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
         at10k: { direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat) },
         dnsmasqAddedP99Ms: round(latencyQuantileMs(dnsmasqLat, 0.99) - latencyQuantileMs(directLat, 0.99)),
         answerToMap: {
