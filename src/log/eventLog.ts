@@ -10,8 +10,10 @@ import { createEnvelopeStamper, type Envelope, type EnvelopeStamper, type EventD
 import { eventKey, eventTopic, type DnsEventType, type EventType } from './events.js';
 import { dnsEventToHubble } from './hubble/dnsFlowRecord.js';
 import type { FlowContext } from './hubble/flowContext.js';
-import { flowEventToHubble, flowTimeNs } from './hubble/flowRecord.js';
+import { FlowJsonRenderer } from './hubble/flowJson.js';
+import { flowTimeNs } from './hubble/flowRecord.js';
 import type { HubbleFlowRecord } from './hubble/types.js';
+import { ByteWriter } from './codec/bytes.js';
 import type { AppendRecord } from './local/frame.js';
 import type { TopicLogOptions } from './local/options.js';
 import type { RecoveryReport } from './local/recoveryReport.js';
@@ -42,6 +44,9 @@ export class EventLog {
   readonly recoveries: RecoveryReport[];
   private readonly stamper: EnvelopeStamper;
   private readonly options: EventLogOptions;
+  private readonly flowJson: FlowJsonRenderer;
+  /** The Hubble lines of one publishFlows call, back to back; reused (the append copies them). */
+  private readonly lines = new ByteWriter(1 << 20);
 
   constructor(options: EventLogOptions) {
     this.options = options;
@@ -50,6 +55,7 @@ export class EventLog {
     this.writers = { flows: open('flows'), dns: open('dns'), 'policy-changes': open('policy-changes') };
     this.recoveries = topicKinds.map((k) => this.writers[k].recovery).filter((r): r is RecoveryReport => r !== null);
     this.stamper = createEnvelopeStamper(options.node, this.lastSeq() + 1, options.nowMs);
+    this.flowJson = new FlowJsonRenderer(options.flowContext);
   }
 
   /** Stamps, stores and returns one event. */
@@ -76,18 +82,32 @@ export class EventLog {
     return envelopes;
   }
 
-  /** Converts datapath events to Hubble records and stores them with one append. */
-  publishFlows(events: readonly FlowEvent[]): HubbleFlowRecord[] {
+  /**
+   * Converts datapath events to Hubble lines and stores them with one append; returns the first
+   * one's offset. The lines are rendered as text straight away (hubble/flowJson.ts), never as
+   * record objects: this runs for every flow the datapath reports.
+   */
+  publishFlows(events: readonly FlowEvent[]): number {
     const ctx = this.options.flowContext;
-    const records: HubbleFlowRecord[] = [];
-    const appends: AppendRecord<Buffer>[] = [];
-    for (const e of events) {
-      const record = flowEventToHubble(e, ctx);
-      records.push(record);
-      appends.push({ timeMs: Number(flowTimeNs(e, ctx)) / 1e6, key: String(e.endpointId), value: Buffer.from(JSON.stringify(record)) });
+    const lines = this.lines;
+    lines.reset();
+    const ends: number[] = new Array(events.length);
+    const times: number[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const timeNs = flowTimeNs(e, ctx);
+      lines.utf8(this.flowJson.render(e, timeNs));
+      ends[i] = lines.pos;
+      times[i] = Number(timeNs) / 1e6;
     }
-    this.writers.flows.append(appends);
-    return records;
+    // Views into `lines` only now: the buffer may have grown (moved) while rendering.
+    const appends: AppendRecord<Buffer>[] = new Array(events.length);
+    let start = 0;
+    for (let i = 0; i < events.length; i++) {
+      appends[i] = { timeMs: times[i]!, key: String(events[i]!.endpointId), value: lines.buf.subarray(start, ends[i]) };
+      start = ends[i]!;
+    }
+    return this.writers.flows.append(appends);
   }
 
   /** Stores Hubble records built elsewhere (keyed by the source endpoint). */
