@@ -1,5 +1,5 @@
 // Drop-in replacements for kafkajs 2.x internals that dominate the forwarder's CPU time: the
-// per-byte CRC-32C (crc32c.ts), the quadratic grouping of a batch by partition
+// per-byte CRC-32C (crc32cNative.ts, crc32c.ts), the quadratic grouping of a batch by partition
 // (groupByPartition.ts), zero-filled encoder buffers (pooledEncoder.ts) and the per-record
 // encoding of Produce requests (wire/produceRequest.ts). kafkajs offers no hook for any of them,
 // so they are placed in the CommonJS module cache under the files' own paths before kafkajs is
@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
-import { crc32c } from './crc32c.js';
+import { crc32cFast } from './crc32cNative.js';
 import { groupByPartition } from './groupByPartition.js';
 import { pooledEncoder } from './pooledEncoder.js';
 import { fastProduceRequest, type EncoderClass, type KafkajsRequest, type ProduceArgs } from './wire/produceRequest.js';
@@ -44,9 +44,9 @@ function replace(relative: string, wrap: (original: never) => unknown): boolean 
 // Order matters: the produce request loads kafkajs's record-batch modules, which must find the
 // encoder and the CRC already replaced.
 const encoder = replace('src/protocol/encoder.js', pooledEncoder);
-const crc = preload('src/protocol/recordBatch/crc32C/index.js', crc32c);
+const crc = preload('src/protocol/recordBatch/crc32C/index.js', crc32cFast);
 const group = preload('src/producer/groupMessagesPerPartition.js', groupByPartition);
 const produceRequest = replace('src/protocol/requests/produce/v3/request.js', (original: (args: ProduceArgs) => KafkajsRequest) =>
-  fastProduceRequest(original, require(join(root, 'src/protocol/encoder.js')) as EncoderClass, crc32c));
+  fastProduceRequest(original, require(join(root, 'src/protocol/encoder.js')) as EncoderClass, crc32cFast));
 
 export const kafkajsPatched = { encoder, crc32c: crc, groupMessagesPerPartition: group, produceRequest };
