@@ -16,7 +16,8 @@ import { topicKinds, topicName, type TopicKind } from '../topics.js';
 import { DEFAULT_MAX_BATCH_BYTES, isMessageTooLarge, messageBytes, MIN_BATCH_BYTES } from './batchBytes.js';
 import { kafkaCompression, type ForwarderCompression } from './compression.js';
 import { checkpointPath, readCheckpoint, writeCheckpoint, type Checkpoint } from './forwarderCheckpoint.js';
-import { defaultPartitioner, type KafkaClient } from './kafkaClient.js';
+import type { KafkaClient } from './kafkaClient.js';
+import { keyPartitioner } from './partitioner.js';
 
 export interface ForwarderOptions {
   logDir: string;
@@ -32,6 +33,13 @@ export interface ForwarderOptions {
   pollMs?: number;
   /** Wait after a failed send before trying again. */
   retryBackoffMs?: number;
+  /**
+   * Least time between checkpoint writes while batches keep coming (each write is a file
+   * replaced by rename, which ext4 makes wait for the data); stop() and an idle pass write it
+   * at once. A crash loses at most this much progress: those batches are sent again, and
+   * consumers drop the duplicates by event id.
+   */
+  checkpointIntervalMs?: number;
   onError?: (err: SluiceError) => void;
 }
 
@@ -53,6 +61,8 @@ export class Forwarder {
   private readonly cursors = new Map<TopicKind, TopicCursor<TopicValues[TopicKind]>>();
   private readonly maxBatchBytes: Record<TopicKind, number>;
   private readonly compression: number;
+  private checkpointDirty = false;
+  private checkpointWrittenAt = 0;
 
   constructor(private readonly options: ForwarderOptions) {
     this.checkpointFile = checkpointPath(options.logDir, options.topicPrefix);
@@ -72,6 +82,7 @@ export class Forwarder {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+    this.flushCheckpoint();
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = null;
   }
@@ -93,6 +104,7 @@ export class Forwarder {
       let wait = pollMs;
       try {
         if ((await this.forwardOnce()) > 0) wait = 0;
+        else this.flushCheckpoint();
       } catch (err) {
         const e = err instanceof SluiceError ? err : new SluiceError('ERR_KAFKA_PUBLISH', `forward: ${(err as Error).message}`, { cause: err, retriable: true });
         this.stats.failedSends++;
@@ -110,7 +122,7 @@ export class Forwarder {
     if (this.producer) return this.producer;
     // Idempotent with one request in flight: kafkajs cannot re-sequence several in-flight batches
     // after a retry, and a reordered batch would break per-endpoint order.
-    const producer = this.options.client.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: defaultPartitioner });
+    const producer = this.options.client.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner as never });
     try {
       await producer.connect();
     } catch (cause) {
@@ -166,6 +178,14 @@ export class Forwarder {
 
   private setCommitted(kind: TopicKind, offset: number): void {
     this.checkpoint = { ...this.checkpoint, [kind]: offset };
+    this.checkpointDirty = true;
+    if (Date.now() - this.checkpointWrittenAt >= (this.options.checkpointIntervalMs ?? 250)) this.flushCheckpoint();
+  }
+
+  private flushCheckpoint(): void {
+    if (!this.checkpointDirty) return;
     writeCheckpoint(this.checkpointFile, this.checkpoint);
+    this.checkpointDirty = false;
+    this.checkpointWrittenAt = Date.now();
   }
 }

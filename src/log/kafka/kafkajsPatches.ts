@@ -1,7 +1,8 @@
 // Drop-in replacements for kafkajs 2.x internals that dominate the forwarder's CPU time: the
 // per-byte CRC-32C (crc32cNative.ts, crc32c.ts), the quadratic grouping of a batch by partition
-// (groupByPartition.ts), zero-filled encoder buffers (pooledEncoder.ts) and the per-record
-// encoding of Produce requests (wire/produceRequest.ts). kafkajs offers no hook for any of them,
+// (groupByPartition.ts), zero-filled encoder buffers (pooledEncoder.ts), the per-record
+// encoding of Produce requests (wire/produceRequest.ts) and the copies that frame a request
+// (wire/requestFrame.ts). kafkajs offers no hook for any of them,
 // so they are placed in the CommonJS module cache under the files' own paths before kafkajs is
 // first loaded; kafkajs's require() then finds them there. Each computes exactly what the
 // original does (tests compare them).
@@ -17,6 +18,7 @@ import { crc32cFast } from './crc32cNative.js';
 import { groupByPartition } from './groupByPartition.js';
 import { pooledEncoder } from './pooledEncoder.js';
 import { fastProduceRequest, type EncoderClass, type KafkajsRequest, type ProduceArgs } from './wire/produceRequest.js';
+import { frameRequest } from './wire/requestFrame.js';
 
 const require = createRequire(import.meta.url);
 const root = dirname(require.resolve('kafkajs'));
@@ -49,4 +51,6 @@ const group = preload('src/producer/groupMessagesPerPartition.js', groupByPartit
 const produceRequest = replace('src/protocol/requests/produce/v3/request.js', (original: (args: ProduceArgs) => KafkajsRequest) =>
   fastProduceRequest(original, require(join(root, 'src/protocol/encoder.js')) as EncoderClass, crc32cFast));
 
-export const kafkajsPatched = { encoder, crc32c: crc, groupMessagesPerPartition: group, produceRequest };
+const requestFrame = preload('src/protocol/request.js', frameRequest(require(join(root, 'src/protocol/encoder.js')) as EncoderClass));
+
+export const kafkajsPatched = { encoder, crc32c: crc, groupMessagesPerPartition: group, produceRequest, requestFrame };

@@ -5,6 +5,7 @@
 // this in place of kafkajs's module; everything else (sequence numbers, acks, retries, the
 // connection) stays kafkajs's.
 import { measureBatch, sealBatch, writeBatch, type Lengths, type WireRecord } from './recordBatch.js';
+import { REQUEST_HEADROOM, type HeadroomEncoder } from './requestFrame.js';
 
 interface ProduceMessage extends WireRecord { headers?: unknown; timestamp?: unknown }
 
@@ -56,8 +57,11 @@ function writeString(out: Buffer, at: number, s: string | null): number {
   return at + 2 + n;
 }
 
-/** The request body: transactional_id acks timeout [topic [partition record_set]]. */
-export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number): Buffer {
+/**
+ * The request body: transactional_id acks timeout [topic [partition record_set]]; with
+ * `headroom` free bytes before it in the same memory (for requestFrame.ts's header).
+ */
+export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom = 0): Buffer {
   const transactionalId = args.transactionalId ?? null;
   const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
   const lengths: Lengths[][] = [];
@@ -77,7 +81,7 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) 
     lengths.push(ls);
     batchBytes.push(bs);
   }
-  const out = Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafe(headroom + size).subarray(headroom);
   let at = writeString(out, 0, transactionalId);
   out.writeInt16BE(args.acks, at);
   out.writeInt32BE(args.timeout, at + 2);
@@ -110,9 +114,10 @@ export function fastProduceRequest(
     const kafkajsEncode = request.encode;
     const encode = async () => {
       if (!args.topicData.every((t) => t.partitions.every((p) => p.messages.every(eligible)))) return kafkajsEncode();
-      const encoder = new Encoder(0);
-      encoder.buf = encodeProduceBody(args, crc32c);
+      const encoder: HeadroomEncoder = new Encoder(0);
+      encoder.buf = encodeProduceBody(args, crc32c, REQUEST_HEADROOM);
       encoder.offset = encoder.buf.length;
+      encoder.headroom = REQUEST_HEADROOM;
       return encoder;
     };
     return { ...request, encode };
