@@ -84,7 +84,7 @@ export class EventLog {
 
   /**
    * Converts datapath events to Hubble lines and stores them with one append; returns the first
-   * one's offset. The lines are rendered as text straight away (hubble/flowJson.ts), never as
+   * one's offset. The lines are written as bytes straight away (hubble/flowJson.ts), never as
    * record objects: this runs for every flow the datapath reports.
    */
   publishFlows(events: readonly FlowEvent[]): number {
@@ -96,7 +96,7 @@ export class EventLog {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const timeNs = flowTimeNs(e, ctx);
-      lines.utf8(this.flowJson.render(e, timeNs));
+      this.flowJson.write(e, timeNs, lines);
       ends[i] = lines.pos;
       times[i] = Number(timeNs) / 1e6;
     }
