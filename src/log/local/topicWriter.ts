@@ -4,6 +4,7 @@
 import {
   closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, writeSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { SluiceError } from '../../errors.js';
 import { ByteWriter } from '../codec/bytes.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
@@ -24,6 +25,9 @@ export interface TopicWriterStats {
   /** Frame bytes written, headers included. */
   appendedBytes: number;
   fsyncs: number;
+  /** Timer syncs that failed (retried at the next tick; an explicit sync() throws). */
+  fsyncFailures: number;
+  lastFsyncError: string | null;
   retention: RetentionResult;
 }
 
@@ -32,7 +36,7 @@ export class TopicWriter<V> {
   readonly options: TopicLogOptions;
   /** Non-null when opening cut a torn or corrupt tail off the last segment. */
   readonly recovery: RecoveryReport | null;
-  readonly stats: TopicWriterStats = { appendedRecords: 0, appendedBytes: 0, fsyncs: 0, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
+  readonly stats: TopicWriterStats = { appendedRecords: 0, appendedBytes: 0, fsyncs: 0, fsyncFailures: 0, lastFsyncError: null, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
 
   private readonly codec: ValueCodec<V>;
   private closed: ClosedSegment[] = [];
@@ -49,6 +53,7 @@ export class TopicWriter<V> {
   private next = 0;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
+  private backgroundSync = false;
   private readonly out = new ByteWriter(1 << 20);
   private readonly entry = Buffer.alloc(TIME_ENTRY_BYTES);
 
@@ -62,7 +67,7 @@ export class TopicWriter<V> {
     this.base = bases.at(-1) ?? 0;
     this.recovery = this.openActive();
     if (options.fsync.mode === 'interval') {
-      this.timer = setInterval(() => this.sync(), options.fsync.intervalMs);
+      this.timer = setInterval(() => this.syncInBackground(), options.fsync.intervalMs);
       this.timer.unref();
     }
     this.applyRetention();
@@ -126,6 +131,29 @@ export class TopicWriter<V> {
     }
     this.dirty = false;
     this.stats.fsyncs++;
+  }
+
+  /**
+   * The interval policy's sync, on libuv's thread pool: an fdatasync of a second's appends takes
+   * tens of milliseconds, which on the event loop stalled publishing (half a second per million
+   * flows). It opens the active segment's files itself, so a roll or close meanwhile (which
+   * sync at once, on their own descriptors) cannot pull a descriptor from under it. Appends
+   * while it runs mark the log dirty again for the next tick; a failure leaves it dirty, so the
+   * next tick (or an explicit sync(), which throws) tries again.
+   */
+  private syncInBackground(): void {
+    if (!this.dirty || this.fd < 0 || this.backgroundSync) return;
+    this.dirty = false;
+    this.backgroundSync = true;
+    const files = [logPath, offsetIndexPath, timeIndexPath].map((p) => p(this.dir, this.base));
+    Promise.all(files.map(datasyncFile)).then(
+      () => { this.stats.fsyncs++; },
+      (cause: Error) => {
+        this.dirty = true;
+        this.stats.fsyncFailures++;
+        this.stats.lastFsyncError = `fsync ${this.dir}: ${cause.message}`;
+      },
+    ).finally(() => { this.backgroundSync = false; });
   }
 
   /**
@@ -275,5 +303,21 @@ export class TopicWriter<V> {
         cause, retriable: code === 'ENOSPC' || code === 'EAGAIN',
       });
     }
+  }
+}
+
+/** fdatasync of a file by path; a file retention deleted meanwhile needs none. */
+async function datasyncFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw cause;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
