@@ -13,7 +13,6 @@ import type { FlowContext } from './hubble/flowContext.js';
 import { FlowJsonRenderer } from './hubble/flowJson.js';
 import { flowTimeNs } from './hubble/flowRecord.js';
 import type { HubbleFlowRecord } from './hubble/types.js';
-import { ByteWriter } from './codec/bytes.js';
 import type { AppendRecord } from './local/frame.js';
 import type { TopicLogOptions } from './local/options.js';
 import type { RecoveryReport } from './local/recoveryReport.js';
@@ -45,8 +44,6 @@ export class EventLog {
   private readonly stamper: EnvelopeStamper;
   private readonly options: EventLogOptions;
   private readonly flowJson: FlowJsonRenderer;
-  /** The Hubble lines of one publishFlows call, back to back; reused (the append copies them). */
-  private readonly lines = new ByteWriter(1 << 20);
 
   constructor(options: EventLogOptions) {
     this.options = options;
@@ -84,30 +81,23 @@ export class EventLog {
 
   /**
    * Converts datapath events to Hubble lines and stores them with one append; returns the first
-   * one's offset. The lines are written as bytes straight away (hubble/flowJson.ts), never as
-   * record objects: this runs for every flow the datapath reports.
+   * one's offset. The lines are written as bytes straight into the log's write buffer
+   * (hubble/flowJson.ts, TopicWriter.appendRaw), never as record objects: this runs for every
+   * flow the datapath reports.
    */
   publishFlows(events: readonly FlowEvent[]): number {
     const ctx = this.options.flowContext;
-    const lines = this.lines;
-    lines.reset();
-    const ends: number[] = new Array(events.length);
-    const times: number[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const timeNs = flowTimeNs(e, ctx);
-      this.flowJson.write(e, timeNs, lines);
-      ends[i] = lines.pos;
-      times[i] = Number(timeNs) / 1e6;
-    }
-    // Views into `lines` only now: the buffer may have grown (moved) while rendering.
-    const appends: AppendRecord<Buffer>[] = new Array(events.length);
-    let start = 0;
-    for (let i = 0; i < events.length; i++) {
-      appends[i] = { timeMs: times[i]!, key: String(events[i]!.endpointId), value: lines.buf.subarray(start, ends[i]) };
-      start = ends[i]!;
-    }
-    return this.writers.flows.append(appends);
+    const flowJson = this.flowJson;
+    let timeNs = 0n; // of record i: timeMs(i) comes before write(i) (see RawRecords)
+    return this.writers.flows.appendRaw({
+      count: events.length,
+      timeMs: (i) => {
+        timeNs = flowTimeNs(events[i]!, ctx);
+        return Number(timeNs) / 1e6;
+      },
+      key: (i) => String(events[i]!.endpointId),
+      write: (i, out) => flowJson.write(events[i]!, timeNs, out),
+    });
   }
 
   /** Stores Hubble records built elsewhere (keyed by the source endpoint). */
