@@ -55,6 +55,9 @@ export class TopicWriter<V> {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private backgroundSync = false;
+  /** Closed segments whose sync runs in the background, or failed there (retried each tick). */
+  private readonly closedSyncing = new Set<number>();
+  private readonly closedUnsynced = new Set<number>();
   private readonly out = new ByteWriter(1 << 20);
   private readonly entry = Buffer.alloc(TIME_ENTRY_BYTES);
 
@@ -135,8 +138,13 @@ export class TopicWriter<V> {
 
   /** Forces appended frames and index entries to disk. */
   sync(): void {
-    if (!this.dirty || this.fd < 0) return;
     try {
+      // Closed segments the interval policy is still syncing in the background, or failed to.
+      for (const base of [...this.closedSyncing, ...this.closedUnsynced]) {
+        for (const path of segmentFiles(this.dir, base)) datasyncFileNow(path);
+        this.closedUnsynced.delete(base);
+      }
+      if (!this.dirty || this.fd < 0) return;
       fdatasyncSync(this.fd);
       fdatasyncSync(this.oixFd);
       fdatasyncSync(this.tixFd);
@@ -150,24 +158,41 @@ export class TopicWriter<V> {
   /**
    * The interval policy's sync, on libuv's thread pool: an fdatasync of a second's appends takes
    * tens of milliseconds, which on the event loop stalled publishing (half a second per million
-   * flows). It opens the active segment's files itself, so a roll or close meanwhile (which
-   * sync at once, on their own descriptors) cannot pull a descriptor from under it. Appends
-   * while it runs mark the log dirty again for the next tick; a failure leaves it dirty, so the
-   * next tick (or an explicit sync(), which throws) tries again.
+   * flows). It opens the segment's files itself, so a roll or close meanwhile cannot pull a
+   * descriptor from under it. Appends while it runs mark the log dirty again for the next tick;
+   * a failure leaves it dirty (or the closed segment listed), so the next tick tries again, and
+   * an explicit sync() does it at once and throws if that fails too.
    */
   private syncInBackground(): void {
+    for (const base of this.closedUnsynced) this.syncClosedInBackground(base);
     if (!this.dirty || this.fd < 0 || this.backgroundSync) return;
     this.dirty = false;
     this.backgroundSync = true;
-    const files = [logPath, offsetIndexPath, timeIndexPath].map((p) => p(this.dir, this.base));
-    Promise.all(files.map(datasyncFile)).then(
-      () => { this.stats.fsyncs++; },
-      (cause: Error) => {
-        this.dirty = true;
-        this.stats.fsyncFailures++;
-        this.stats.lastFsyncError = `fsync ${this.dir}: ${cause.message}`;
-      },
+    this.syncFiles(this.base).then(
+      (ok) => { if (!ok) this.dirty = true; },
     ).finally(() => { this.backgroundSync = false; });
+  }
+
+  /** A segment just closed by a roll, synced like the timer's syncs (interval policy). */
+  private syncClosedInBackground(base: number): void {
+    this.closedUnsynced.delete(base);
+    this.closedSyncing.add(base);
+    void this.syncFiles(base).then((ok) => {
+      this.closedSyncing.delete(base);
+      if (!ok) this.closedUnsynced.add(base);
+    });
+  }
+
+  private async syncFiles(base: number): Promise<boolean> {
+    try {
+      await Promise.all(segmentFiles(this.dir, base).map(datasyncFile));
+      this.stats.fsyncs++;
+      return true;
+    } catch (cause) {
+      this.stats.fsyncFailures++;
+      this.stats.lastFsyncError = `fsync ${this.dir}: ${(cause as Error).message}`;
+      return false;
+    }
   }
 
   /**
@@ -257,9 +282,13 @@ export class TopicWriter<V> {
     // The closing entry records the segment's newest time for retention by age.
     this.writeIndexEntry(this.next - this.base, this.size);
     this.dirty = true;
-    if (this.options.fsync.mode !== 'never') this.sync();
+    const interval = this.options.fsync.mode === 'interval';
+    if (this.options.fsync.mode === 'always') this.sync();
     for (const fd of [this.fd, this.oixFd, this.tixFd]) closeSync(fd);
     this.closed.push({ base: this.base, bytes: this.size, maxTimeMs: this.maxTimeMs });
+    // Interval policy: the closed segment reaches the disk as the timer's syncs do, off the
+    // event loop (a whole segment's tail synced here stalled publishing).
+    if (interval) this.syncClosedInBackground(this.base);
     this.base = this.next;
     this.openActive();
     this.applyRetention();
@@ -320,6 +349,8 @@ export class TopicWriter<V> {
   }
 }
 
+const segmentFiles = (dir: string, base: number): string[] => [logPath, offsetIndexPath, timeIndexPath].map((p) => p(dir, base));
+
 /** fdatasync of a file by path; a file retention deleted meanwhile needs none. */
 async function datasyncFile(path: string): Promise<void> {
   let handle;
@@ -333,5 +364,21 @@ async function datasyncFile(path: string): Promise<void> {
     await handle.datasync();
   } finally {
     await handle.close();
+  }
+}
+
+/** datasyncFile, blocking. */
+function datasyncFileNow(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw cause;
+  }
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
