@@ -17,7 +17,7 @@ describe('log > kafka > partitioner', () => {
   });
 
   it('picks the partition kafkajs picks for keyed and pinned messages', () => {
-    const ours = keyPartitioner();
+    const ours = keyPartitioner()();
     const theirs = kafkajsDefault();
     for (const n of [1, 3, 7, 64]) {
       const partitionMetadata = Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1 }));
@@ -30,9 +30,11 @@ describe('log > kafka > partitioner', () => {
   });
 
   it('spreads keyless messages round robin over partitions with a leader', () => {
-    const p = keyPartitioner();
+    const counts = new Map<string, number>();
+    const p = keyPartitioner(counts)();
     const partitionMetadata = [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: -1 }, { partitionId: 2, leader: 1 }];
     const seen = new Set(Array.from({ length: 10 }, () => p({ topic: 't', partitionMetadata, message: { key: null } })));
     expect(seen).toEqual(new Set([0, 2]));
+    expect(counts.get('t')).toBe(3);
   });
 });

@@ -57,10 +57,14 @@ interface PartitionArgs {
   message: { key?: Buffer | string | null; partition?: number | null };
 }
 
-/** A createPartitioner for kafkajs's producer() with kafkajs's DefaultPartitioner's choices. */
-export const keyPartitioner = () => {
+/**
+ * A createPartitioner for kafkajs's producer() with kafkajs's DefaultPartitioner's choices. With
+ * `partitionCounts`, it notes each topic's partition count there (the forwarder's lanes use it).
+ */
+export const keyPartitioner = (partitionCounts?: Map<string, number>) => () => {
   const counters = new Map<string, number>();
   return ({ topic, partitionMetadata, message }: PartitionArgs): number => {
+    partitionCounts?.set(topic, partitionMetadata.length);
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     if (message.key !== null && message.key !== undefined) return (murmur2(message.key) & 0x7fffffff) % partitionMetadata.length;
     const next = (counters.get(topic) ?? randomBytes(4).readUInt32BE(0)) + 1;
