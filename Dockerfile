@@ -15,7 +15,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# native/: the CPU-instruction CRC-32C for Kafka batches (optional: JavaScript without it)
+COPY native ./native
+RUN make -s -C native && npx tsc -p tsconfig.json && npm prune --omit=dev
 
 FROM node:20-bookworm
 # libbpf1: loaded through koffi at run time; iproute2: tc and ip netns; clang, llvm, libbpf-dev,
@@ -26,6 +28,7 @@ RUN apt-get update \
 WORKDIR /opt/sluice
 COPY --from=build /opt/sluice/node_modules ./node_modules
 COPY --from=build /opt/sluice/dist ./dist
+COPY --from=build /opt/sluice/native/.output ./native/.output
 COPY package.json ./
 COPY bin ./bin
 COPY bpf ./bpf

@@ -10,7 +10,8 @@ import { createEnvelopeStamper, type Envelope, type EnvelopeStamper, type EventD
 import { eventKey, eventTopic, type DnsEventType, type EventType } from './events.js';
 import { dnsEventToHubble } from './hubble/dnsFlowRecord.js';
 import type { FlowContext } from './hubble/flowContext.js';
-import { flowEventToHubble, flowTimeNs } from './hubble/flowRecord.js';
+import { FlowJsonRenderer } from './hubble/flowJson.js';
+import { flowTimeNs } from './hubble/flowRecord.js';
 import type { HubbleFlowRecord } from './hubble/types.js';
 import type { AppendRecord } from './local/frame.js';
 import type { TopicLogOptions } from './local/options.js';
@@ -42,6 +43,7 @@ export class EventLog {
   readonly recoveries: RecoveryReport[];
   private readonly stamper: EnvelopeStamper;
   private readonly options: EventLogOptions;
+  private readonly flowJson: FlowJsonRenderer;
 
   constructor(options: EventLogOptions) {
     this.options = options;
@@ -50,6 +52,7 @@ export class EventLog {
     this.writers = { flows: open('flows'), dns: open('dns'), 'policy-changes': open('policy-changes') };
     this.recoveries = topicKinds.map((k) => this.writers[k].recovery).filter((r): r is RecoveryReport => r !== null);
     this.stamper = createEnvelopeStamper(options.node, this.lastSeq() + 1, options.nowMs);
+    this.flowJson = new FlowJsonRenderer(options.flowContext);
   }
 
   /** Stamps, stores and returns one event. */
@@ -76,18 +79,25 @@ export class EventLog {
     return envelopes;
   }
 
-  /** Converts datapath events to Hubble records and stores them with one append. */
-  publishFlows(events: readonly FlowEvent[]): HubbleFlowRecord[] {
+  /**
+   * Converts datapath events to Hubble lines and stores them with one append; returns the first
+   * one's offset. The lines are written as bytes straight into the log's write buffer
+   * (hubble/flowJson.ts, TopicWriter.appendRaw), never as record objects: this runs for every
+   * flow the datapath reports.
+   */
+  publishFlows(events: readonly FlowEvent[]): number {
     const ctx = this.options.flowContext;
-    const records: HubbleFlowRecord[] = [];
-    const appends: AppendRecord<Buffer>[] = [];
-    for (const e of events) {
-      const record = flowEventToHubble(e, ctx);
-      records.push(record);
-      appends.push({ timeMs: Number(flowTimeNs(e, ctx)) / 1e6, key: String(e.endpointId), value: Buffer.from(JSON.stringify(record)) });
-    }
-    this.writers.flows.append(appends);
-    return records;
+    const flowJson = this.flowJson;
+    let timeNs = 0n; // of record i: timeMs(i) comes before write(i) (see RawRecords)
+    return this.writers.flows.appendRaw({
+      count: events.length,
+      timeMs: (i) => {
+        timeNs = flowTimeNs(events[i]!, ctx);
+        return Number(timeNs) / 1e6;
+      },
+      key: (i) => String(events[i]!.endpointId),
+      write: (i, out) => flowJson.write(events[i]!, timeNs, out),
+    });
   }
 
   /** Stores Hubble records built elsewhere (keyed by the source endpoint). */

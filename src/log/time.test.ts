@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimeMs, formatTimeNs, parseTimeMs } from './time.js';
+import { formatTimeMs, formatTimeNs, parseTimeMs, writeTimeNs } from './time.js';
 
 describe('log > time > formatTimeMs', () => {
   it('prints whole milliseconds exactly (epochMs * 1e6 is past 2^53)', () => {
@@ -21,5 +21,20 @@ describe('log > time > formatTimeMs', () => {
     expect(formatTimeMs(parseTimeMs(text))).toBe(text);
     expect(formatTimeMs(0)).toBe(formatTimeNs(0n));
     expect(formatTimeMs(-1.5)).toBe('1969-12-31T23:59:59.998500000Z');
+  });
+});
+
+describe('log > time > writeTimeNs', () => {
+  it('writes the bytes of formatTimeNs, across seconds, before 1970 and at the fraction edges', () => {
+    const out = Buffer.alloc(64);
+    const base = 1_764_259_200_000_000_000n;
+    for (const ns of [0n, -1n, -1_000_000_000n, 999_999_999n, base, base + 1n, base + 999_999_999n, base + 1_000_000_000n, 253_402_300_799_999_999_999n]) {
+      const end = writeTimeNs(ns, out, 3);
+      expect(out.toString('latin1', 3, end)).toBe(formatTimeNs(ns));
+    }
+    for (let i = 0; i < 2000; i++) {
+      const ns = base + BigInt(Math.floor(Math.random() * 1e15));
+      expect(out.toString('latin1', 0, writeTimeNs(ns, out, 0))).toBe(formatTimeNs(ns));
+    }
   });
 });

@@ -5,17 +5,42 @@ import { SluiceError } from '../errors.js';
 
 let cachedSecond = -1n;
 let cachedPrefix = '';
+/** cachedPrefix as bytes (it is ASCII), for writeTimeNs. */
+let cachedPrefixBytes = new Uint8Array(0);
 
-/** Epoch nanoseconds -> `2025-11-27T16:48:00.123456789Z`. */
-export function formatTimeNs(epochNs: bigint): string {
+/** The whole second of `epochNs` (rounded down) and the nanoseconds past it. */
+function splitNs(epochNs: bigint): [bigint, number] {
   let second = epochNs / 1_000_000_000n;
   if (epochNs < 0n && second * 1_000_000_000n !== epochNs) second -= 1n; // BigInt division truncates toward zero
   if (second !== cachedSecond) {
     cachedSecond = second;
     cachedPrefix = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+    cachedPrefixBytes = Buffer.from(cachedPrefix, 'latin1');
   }
-  const frac = Number(epochNs - second * 1_000_000_000n);
+  return [second, Number(epochNs - second * 1_000_000_000n)];
+}
+
+/** Epoch nanoseconds -> `2025-11-27T16:48:00.123456789Z`. */
+export function formatTimeNs(epochNs: bigint): string {
+  const [, frac] = splitNs(epochNs);
   return `${cachedPrefix}.${String(frac).padStart(9, '0')}Z`;
+}
+
+/**
+ * formatTimeNs(epochNs) as ASCII bytes at `at` of `out` (which has room for them: 30 bytes for
+ * any date in years 0-9999); returns the position after. For the flow line writer.
+ */
+export function writeTimeNs(epochNs: bigint, out: Uint8Array, at: number): number {
+  let frac = splitNs(epochNs)[1];
+  const prefix = cachedPrefixBytes;
+  for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i]!;
+  out[at++] = 0x2e; // .
+  for (let i = 8; i >= 0; i--) {
+    out[at + i] = 0x30 + (frac % 10);
+    frac = Math.floor(frac / 10);
+  }
+  out[at + 9] = 0x5a; // Z
+  return at + 10;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EventLog } from '../../src/log/eventLog.js';
+import { EventLog, openTopicReader } from '../../src/log/eventLog.js';
 import { endpointAdded, fqdnAllowed } from '../../src/log/events.js';
 import { ensureTopics } from '../../src/log/kafka/ensureTopics.js';
 import { Forwarder } from '../../src/log/kafka/forwarder.js';
@@ -21,6 +21,9 @@ function kcatDump(topic: string, expected: number): string[] {
   const out = execFileSync('kcat', ['-C', '-b', BROKER, '-t', topic, '-o', 'beginning', '-e', '-J', '-q', '-c', String(expected)], { encoding: 'utf8', timeout: 60_000 });
   return out.split('\n').filter((l) => l !== '');
 }
+
+/** The Hubble records the local log's flows topic holds, in offset order. */
+const localFlows = (dir: string) => openTopicReader(dir, 'flows').read().map((r) => JSON.parse(r.value.toString()));
 
 async function consumeN(prefix: string, kind: 'flows' | 'policy-changes', n: number): Promise<string[]> {
   const client = createKafkaClient({ brokers: [BROKER] });
@@ -41,7 +44,9 @@ describeKafka('log > kafka (real broker)', () => {
     const dir = tempLogDir(); dirs.push(dir);
     const prefix = randomPrefix();
     const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
-    const flows = log.publishFlows(Array.from({ length: 500 }, (_, i) => syntheticFlow(i)));
+    log.publishFlows(Array.from({ length: 500 }, (_, i) => syntheticFlow(i)));
+    const flows = localFlows(dir);
+    expect(flows).toHaveLength(500);
     const added = log.publish(endpointAdded({ id: 3, name: 'pod-3', namespace: 'default', labels: { app: 'client' }, ipv4: '10.0.0.3', ipv6: null, ifname: 'lxc3' }));
     log.publish(fqdnAllowed({ endpointId: 3, name: 'api.example.com', ip: '203.0.113.7', selector: '*.example.com', expiresAt: formatTimeMs(Date.now() + 60_000), ttlSec: 60, dnsEventId: added.id }));
     log.close();
@@ -79,10 +84,7 @@ describeKafka('log > kafka (real broker)', () => {
     const errors: string[] = [];
     const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, pollMs: 50, retryBackoffMs: 500, onError: (e) => errors.push(e.message) });
     forwarder.start();
-    const sent: string[] = [];
-    const publish = (from: number, n: number) => {
-      for (const r of log.publishFlows(Array.from({ length: n }, (_, i) => syntheticFlow(from + i)))) sent.push(r.flow.uuid);
-    };
+    const publish = (from: number, n: number) => log.publishFlows(Array.from({ length: n }, (_, i) => syntheticFlow(from + i)));
     publish(0, 100);
     await waitFor(() => forwarder.stats.forwarded.flows >= 100, 30_000);
 
@@ -103,6 +105,8 @@ describeKafka('log > kafka (real broker)', () => {
     expect(forwarder.stats.lost).toBe(0);
     expect(errors.length).toBeGreaterThan(0);
 
+    const sent = localFlows(dir).map((r) => r.flow.uuid);
+    expect(sent).toHaveLength(500);
     const got = (await consumeN(prefix, 'flows', 500)).map((v) => JSON.parse(v).flow.uuid);
     expect(new Set(got)).toEqual(new Set(sent));
   });

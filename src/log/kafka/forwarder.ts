@@ -1,10 +1,10 @@
 // Store and forward: ships each topic of the local log to Kafka, in order, from the offset Kafka
 // last acknowledged. Events are always written locally first (EventLog), so while Kafka is
-// unreachable they wait on disk and go out when it returns. The producer is idempotent with
-// acks from all in-sync replicas; a batch that fails is sent again whole, so consumers can see a
-// duplicate after an outage and drop it by event id (flows: flow.uuid). If retention deletes
-// local segments before they were shipped, the gap is counted in `lost` and reported, never
-// skipped silently.
+// unreachable they wait on disk and go out when it returns. The producers (one per lane, see
+// lanes.ts) are idempotent with acks from all in-sync replicas; a batch that fails (in any lane)
+// is sent again whole, so consumers can see a duplicate after an outage and drop it by event id
+// (flows: flow.uuid). If retention deletes local segments before they were shipped, the gap is
+// counted in `lost` and reported, never skipped silently.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { SluiceError } from '../../errors.js';
@@ -16,14 +16,18 @@ import { topicKinds, topicName, type TopicKind } from '../topics.js';
 import { DEFAULT_MAX_BATCH_BYTES, isMessageTooLarge, messageBytes, MIN_BATCH_BYTES } from './batchBytes.js';
 import { kafkaCompression, type ForwarderCompression } from './compression.js';
 import { checkpointPath, readCheckpoint, writeCheckpoint, type Checkpoint } from './forwarderCheckpoint.js';
-import { defaultPartitioner, type KafkaClient } from './kafkaClient.js';
+import type { KafkaClient } from './kafkaClient.js';
+import { splitLanes } from './lanes.js';
+import { keyPartitioner } from './partitioner.js';
 
 export interface ForwarderOptions {
   logDir: string;
   client: KafkaClient;
   topicPrefix: string;
-  /** Messages per sendBatch call. */
+  /** Messages per batch read from the local log (split over the lanes). */
   batchSize?: number;
+  /** Producers sending parts of each batch at the same time, split by key (see lanes.ts); default 2. */
+  lanes?: number;
   /** Bytes per sendBatch call (see batchBytes.ts); halved while the broker says MESSAGE_TOO_LARGE. */
   maxBatchBytes?: number;
   /** Record-batch compression (default none: see compression.ts). */
@@ -32,6 +36,13 @@ export interface ForwarderOptions {
   pollMs?: number;
   /** Wait after a failed send before trying again. */
   retryBackoffMs?: number;
+  /**
+   * Least time between checkpoint writes while batches keep coming (each write is a file
+   * replaced by rename, which ext4 makes wait for the data); stop() and an idle pass write it
+   * at once. A crash loses at most this much progress: those batches are sent again, and
+   * consumers drop the duplicates by event id.
+   */
+  checkpointIntervalMs?: number;
   onError?: (err: SluiceError) => void;
 }
 
@@ -47,12 +58,16 @@ export class Forwarder {
   readonly stats: ForwarderStats = { forwarded: { flows: 0, dns: 0, 'policy-changes': 0 }, lost: 0, failedSends: 0, lastError: null };
   private readonly checkpointFile: string;
   private checkpoint: Checkpoint;
-  private producer: Producer | null = null;
+  private producers: Producer[] | null = null;
+  /** Partition counts per topic, as the producers' partitioner last saw them (for the lanes). */
+  private readonly partitionCounts = new Map<string, number>();
   private running: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private readonly cursors = new Map<TopicKind, TopicCursor<TopicValues[TopicKind]>>();
   private readonly maxBatchBytes: Record<TopicKind, number>;
   private readonly compression: number;
+  private checkpointDirty = false;
+  private checkpointWrittenAt = 0;
 
   constructor(private readonly options: ForwarderOptions) {
     this.checkpointFile = checkpointPath(options.logDir, options.topicPrefix);
@@ -72,8 +87,8 @@ export class Forwarder {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
-    await this.producer?.disconnect().catch(() => undefined);
-    this.producer = null;
+    this.flushCheckpoint();
+    await this.disconnect();
   }
 
   /**
@@ -81,9 +96,9 @@ export class Forwarder {
    * Throws ERR_KAFKA_PUBLISH (retriable) when Kafka does not take a batch.
    */
   async forwardOnce(): Promise<number> {
-    const producer = await this.connect();
+    const producers = await this.connect();
     let sent = 0;
-    for (const kind of topicKinds) sent += await this.forwardTopic(producer, kind);
+    for (const kind of topicKinds) sent += await this.forwardTopic(producers, kind);
     return sent;
   }
 
@@ -93,34 +108,54 @@ export class Forwarder {
       let wait = pollMs;
       try {
         if ((await this.forwardOnce()) > 0) wait = 0;
+        else this.flushCheckpoint();
       } catch (err) {
         const e = err instanceof SluiceError ? err : new SluiceError('ERR_KAFKA_PUBLISH', `forward: ${(err as Error).message}`, { cause: err, retriable: true });
         this.stats.failedSends++;
         this.stats.lastError = e.message;
         this.options.onError?.(e);
-        await this.producer?.disconnect().catch(() => undefined);
-        this.producer = null;
+        await this.disconnect();
         wait = retryBackoffMs;
       }
       if (wait > 0) await sleep(wait, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
   }
 
-  private async connect(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    // Idempotent with one request in flight: kafkajs cannot re-sequence several in-flight batches
-    // after a retry, and a reordered batch would break per-endpoint order.
-    const producer = this.options.client.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: defaultPartitioner });
+  private async connect(): Promise<Producer[]> {
+    if (this.producers) return this.producers;
+    // Idempotent with one request in flight each: kafkajs cannot re-sequence several in-flight
+    // batches after a retry, and a reordered batch would break per-endpoint order. Parallelism
+    // comes from the lanes instead: one producer per lane, each key in one lane.
+    const lanes = Math.max(1, this.options.lanes ?? 2);
+    const producers = Array.from({ length: lanes }, () => this.options.client.producer({
+      idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner(this.partitionCounts) as never,
+    }));
     try {
-      await producer.connect();
+      await Promise.all(producers.map((p) => p.connect()));
     } catch (cause) {
+      await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
       throw new SluiceError('ERR_KAFKA_PUBLISH', `connect: ${(cause as Error).message}`, { cause, retriable: true });
     }
-    this.producer = producer;
-    return producer;
+    this.producers = producers;
+    return producers;
   }
 
-  private async forwardTopic(producer: Producer, kind: TopicKind): Promise<number> {
+  private async disconnect(): Promise<void> {
+    const producers = this.producers ?? [];
+    this.producers = null;
+    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+  }
+
+  /** Sends each lane's part of a batch with its producer; throws the first failure once all are done. */
+  private async sendLanes(producers: Producer[], topic: string, messages: { key: string | null }[]): Promise<void> {
+    const lanes = splitLanes(messages, this.partitionCounts.get(topic) ?? 0, producers.length);
+    const results = await Promise.allSettled(lanes.map((part, i) => (part.length === 0 ? undefined
+      : producers[i]!.sendBatch({ acks: -1, compression: this.compression, topicMessages: [{ topic, messages: part as never }] }))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async forwardTopic(producers: Producer[], kind: TopicKind): Promise<number> {
     const batchSize = this.options.batchSize ?? 20_000;
     const cursor = this.cursorFor(kind);
     const start = openTopicReader(this.options.logDir, kind).startOffset();
@@ -138,7 +173,9 @@ export class Forwarder {
       const batch = cursor.read(batchSize, maxBytes, (v) => kafkaValue(kind, v), messageBytes);
       if (batch.messages.length === 0) return sent;
       try {
-        await producer.sendBatch({ acks: -1, compression: this.compression, topicMessages: [{ topic, messages: batch.messages }] });
+        // A lane that failed while another succeeded: the whole batch goes again, and the
+        // consumers drop the duplicates by event id, as after any failed send.
+        await this.sendLanes(producers, topic, batch.messages);
       } catch (cause) {
         // A topic created with a smaller max.message.bytes than ensureTopics sets (by an older
         // Sluice, or by hand) refuses big batches, and resending the same batch never helps.
@@ -166,6 +203,14 @@ export class Forwarder {
 
   private setCommitted(kind: TopicKind, offset: number): void {
     this.checkpoint = { ...this.checkpoint, [kind]: offset };
+    this.checkpointDirty = true;
+    if (Date.now() - this.checkpointWrittenAt >= (this.options.checkpointIntervalMs ?? 250)) this.flushCheckpoint();
+  }
+
+  private flushCheckpoint(): void {
+    if (!this.checkpointDirty) return;
     writeCheckpoint(this.checkpointFile, this.checkpoint);
+    this.checkpointDirty = false;
+    this.checkpointWrittenAt = Date.now();
   }
 }

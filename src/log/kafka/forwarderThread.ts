@@ -1,8 +1,8 @@
-// A Forwarder on a worker thread. Publishing (Hubble JSON, the local log) and forwarding (kafkajs
-// encoding: per-record encoders, copies, CRC) each take a core's worth of time at tens of
-// thousands of flows per second, and on one event loop their costs add up; the local log is
-// plain files, so the forwarder can read it from another thread with nothing shared but the
-// directory. Stats arrive by message every 20 ms, so `stats` lags the worker by that much.
+// A Forwarder on a worker thread. Publishing (Hubble JSON, the local log) and forwarding (reading
+// the log back, encoding record batches, the socket) each take a few microseconds per flow, and
+// on one event loop their costs add up; the local log is plain files, so the forwarder can read
+// it from another thread with nothing shared but the directory. Stats arrive by message every
+// 20 ms, so `stats` lags the worker by that much.
 import { Worker } from 'node:worker_threads';
 import { SluiceError, type ErrorCode } from '../../errors.js';
 import type { ForwarderOptions, ForwarderStats } from './forwarder.js';

@@ -38,37 +38,66 @@ export interface FrameSummary {
 }
 
 /**
+ * Records whose values are written by the caller straight into the frame buffer (raw bytes, the
+ * flows topic's Hubble lines), with no value object in between: `write(i, out)` appends record
+ * i's value to `out`. Called in record order, for each record timeMs(i), key(i), then write(i).
+ */
+export interface RawRecords {
+  count: number;
+  timeMs(i: number): number;
+  key(i: number): string | null;
+  write(i: number, out: ByteWriter): void;
+}
+
+/**
  * Encodes `records` as consecutive frames into `out` (appending). Returns one summary per frame,
  * positions relative to where `out` started.
  */
 export function encodeFrames<V>(records: readonly AppendRecord<V>[], baseOffset: number, codec: ValueCodec<V>, out: ByteWriter): FrameSummary[] {
+  let encode = codec.encoder();
+  return writeFrames({
+    count: records.length,
+    timeMs: (i) => records[i]!.timeMs,
+    key: (i) => records[i]!.key,
+    write: (i, o) => encode(records[i]!.value, o),
+  }, baseOffset, codec.id, out, () => { encode = codec.encoder(); });
+}
+
+/** encodeFrames for values the caller writes itself (RawRecords), under codec `codecId`. */
+export function encodeRawFrames(records: RawRecords, baseOffset: number, codecId: number, out: ByteWriter): FrameSummary[] {
+  return writeFrames(records, baseOffset, codecId, out, () => undefined);
+}
+
+/** The frame loop of both: `newFrame` runs before each frame (codecs keep per-frame state). */
+function writeFrames(records: RawRecords, baseOffset: number, codecId: number, out: ByteWriter, newFrame: () => void): FrameSummary[] {
   const frames: FrameSummary[] = [];
   const origin = out.pos;
   let i = 0;
-  while (i < records.length) {
+  while (i < records.count) {
     const start = out.pos;
     out.ensure(FRAME_HEADER_BYTES);
     out.pos += FRAME_HEADER_BYTES;
-    const encode = codec.encoder();
+    newFrame();
     let maxTimeMs = -Infinity;
     let count = 0;
-    while (i < records.length && count < MAX_RECORDS_PER_FRAME && out.pos - start < FRAME_TARGET_BYTES) {
-      const r = records[i++]!;
+    while (i < records.count && count < MAX_RECORDS_PER_FRAME && out.pos - start < FRAME_TARGET_BYTES) {
+      const timeMs = records.timeMs(i);
+      const key = records.key(i);
       const lenAt = out.pos;
       out.u32(0);
-      out.f64(r.timeMs);
-      if (r.key === null) out.u16(0);
-      else out.str(r.key);
-      encode(r.value, out);
+      out.f64(timeMs);
+      if (key === null) out.u16(0);
+      else out.str(key);
+      records.write(i++, out);
       out.buf.writeUInt32LE(out.pos - lenAt - 4, lenAt);
-      if (r.timeMs > maxTimeMs) maxTimeMs = r.timeMs;
+      if (timeMs > maxTimeMs) maxTimeMs = timeMs;
       count++;
     }
     const b = out.buf;
     const bytes = out.pos - start;
     b.writeUInt32LE(bytes, start);
     b[start + 8] = FRAME_MAGIC;
-    b[start + 9] = codec.id;
+    b[start + 9] = codecId;
     b.writeUInt16LE(count, start + 10);
     b.writeUInt32LE(0, start + 12);
     b.writeDoubleLE(baseOffset, start + 16);

@@ -1,7 +1,9 @@
 // Sequential reading of a segment file frame by frame, in large chunks: the fast path behind
 // replay and forwarding. Each chunk is a fresh buffer, so values that point into it (raw codec)
 // stay valid after the scan moves on; a caller that keeps nothing past a visit (a transient
-// replay) passes a ChunkBuffer instead, and every chunk is read into the same memory. Fresh 8 MiB
+// replay) passes a ChunkBuffer instead, and every chunk is read into the same memory. The
+// forwarder's cursor keeps values until its next read: it reuses the buffer between scans only
+// (keepVisited). Fresh 8 MiB
 // buffers cost more than the read itself: new pages fault in and are zeroed by the kernel, and
 // V8 counts the external memory toward its GC heuristics.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -27,6 +29,12 @@ export interface ChunkBuffer { buf: Buffer }
 export interface ScanIo {
   /** Read every chunk into this buffer (values must not outlive their visit). */
   reuse?: ChunkBuffer;
+  /**
+   * With `reuse`: values stay valid until the next scan with the same ChunkBuffer, not just
+   * their visit. The first chunk goes into the reused buffer; a chunk that would overwrite
+   * frames already visited in this scan gets a fresh buffer instead.
+   */
+  keepVisited?: boolean;
   /** Bytes per read (default 8 MiB); a frame larger than this is read whole all the same. */
   chunkBytes?: number;
 }
@@ -61,7 +69,7 @@ export function scanFrames(path: string, fromPosition: number, visit: FrameVisit
       const need = tail >= 4 ? buf.readUInt32LE(at) : 0;
       const size = Math.max(chunkBytes, need + 64, tail + 64);
       let next: Buffer;
-      if (reuse !== undefined) {
+      if (reuse !== undefined && !(io.keepVisited === true && buf === reuse.buf && at > 0)) {
         if (reuse.buf.length < need + 64 || reuse.buf.length < tail + 64) reuse.buf = Buffer.allocUnsafe(size);
         next = reuse.buf;
         if (next === buf) buf.copyWithin(0, at, end);

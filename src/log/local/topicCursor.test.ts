@@ -37,4 +37,26 @@ describe('log > local > cursor', () => {
     expect(from5.read(100, 15, (b) => b, size).messages.map((m) => m.offset)).toEqual([5, 6]);
     w.close();
   });
+
+  it('hands out intact values when a batch spans more than one read buffer or segment', () => {
+    // Records from 1 KiB to 2.6 MiB: with 4 MiB batches some batches need a second chunk (the
+    // first buffer is reused between reads, the continuation must not overwrite it).
+    const sizes = [2_700_000, 1024, 2_700_000, 2_700_000, 300_000, 5000, 2_600_000, 900_000, 900_000, 900_000, 3_000_000, 10];
+    const value = (i: number) => Buffer.alloc(sizes[i]!, 0x41 + i);
+    const w = TopicWriter.open(dir, rawCodec, { segmentBytes: 6 << 20, retentionBytes: null, retentionMs: null });
+    sizes.forEach((_, i) => w.append([{ timeMs: i, key: null, value: value(i) }]));
+    const cursor = new TopicCursor(dir, rawCodec, 0);
+    let next = 0;
+    for (let guard = 0; guard < 100 && next < sizes.length; guard++) {
+      const batch = cursor.read(1000, 4 << 20, (b) => b, size);
+      for (const m of batch.messages) {
+        expect(m.offset).toBe(next);
+        expect(m.value.equals(value(next))).toBe(true);
+        next++;
+      }
+      cursor.commit(batch.nextOffset);
+    }
+    expect(next).toBe(sizes.length);
+    w.close();
+  });
 });

@@ -4,7 +4,8 @@
 // resolves its position once and then reads on from the frame it stopped in, a batch at a time.
 import { SluiceError } from '../../errors.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
-import { scanFrames } from './frameScanner.js';
+import { FRAME_TARGET_BYTES } from './frame.js';
+import { scanFrames, type ChunkBuffer } from './frameScanner.js';
 import { visitFrameRecords } from './logRecord.js';
 import { listSegments, loadIndex, logPath, positionForOffset } from './segmentFiles.js';
 
@@ -24,6 +25,11 @@ export class TopicCursor<V> {
   private position = 0;
   /** Where the last read() ended: commit() of its nextOffset moves there. */
   private pending: { base: number; position: number; offset: number } | null = null;
+  /**
+   * The read buffer, reused from one read() to the next: a fresh multi-megabyte buffer per
+   * batch was most of the forwarder's garbage collection (V8 counts the external memory).
+   */
+  private readonly chunk: ChunkBuffer = { buf: Buffer.alloc(0) };
 
   constructor(readonly dir: string, private readonly codec: ValueCodec<V>, private offset: number) {}
 
@@ -40,7 +46,8 @@ export class TopicCursor<V> {
    * Up to `maxRecords` records from the cursor on, each turned into a message by `encode`,
    * stopping before the one that would take the total of `sizeOf` past `maxBytes` (at least one
    * is returned when there is one). Nothing is consumed until commit(); read() again returns the
-   * same records.
+   * same records. Values that are views into the file's bytes (raw codec) stay valid until the
+   * next read(): use or copy them before.
    */
   read<M>(maxRecords: number, maxBytes: number, encode: (value: V) => M, sizeOf: (message: M) => number): CursorBatch<M> {
     const records: CursorMessage<M>[] = [];
@@ -69,7 +76,9 @@ export class TopicCursor<V> {
         if (!more) return false;
         stopAt = frame.position + frame.bytes;
         return true;
-      }, undefined, { chunkBytes: Math.min(maxBytes * 2, 8 << 20) });
+        // Only the first segment's scan may reuse the buffer: a second scan in the same read
+        // would overwrite the first one's values.
+      }, undefined, { reuse: hops === 0 ? this.chunk : undefined, keepVisited: true, chunkBytes: Math.min(maxBytes + FRAME_TARGET_BYTES + (64 << 10), 8 << 20) });
       if (result.stop?.reason === 'corrupt') {
         throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, { details: { path, position: result.stop.position } });
       }

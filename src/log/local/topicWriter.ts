@@ -4,10 +4,12 @@
 import {
   closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, writeSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { SluiceError } from '../../errors.js';
 import { ByteWriter } from '../codec/bytes.js';
+import { rawCodec } from '../codec/rawCodec.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
-import { encodeFrames, type AppendRecord } from './frame.js';
+import { encodeFrames, encodeRawFrames, type AppendRecord, type FrameSummary, type RawRecords } from './frame.js';
 import { scanFrames } from './frameScanner.js';
 import { defaultTopicLogOptions, type TopicLogOptions } from './options.js';
 import type { RecoveryReport } from './recoveryReport.js';
@@ -24,6 +26,9 @@ export interface TopicWriterStats {
   /** Frame bytes written, headers included. */
   appendedBytes: number;
   fsyncs: number;
+  /** Timer syncs that failed (retried at the next tick; an explicit sync() throws). */
+  fsyncFailures: number;
+  lastFsyncError: string | null;
   retention: RetentionResult;
 }
 
@@ -32,7 +37,7 @@ export class TopicWriter<V> {
   readonly options: TopicLogOptions;
   /** Non-null when opening cut a torn or corrupt tail off the last segment. */
   readonly recovery: RecoveryReport | null;
-  readonly stats: TopicWriterStats = { appendedRecords: 0, appendedBytes: 0, fsyncs: 0, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
+  readonly stats: TopicWriterStats = { appendedRecords: 0, appendedBytes: 0, fsyncs: 0, fsyncFailures: 0, lastFsyncError: null, retention: { deletedSegments: 0, deletedRecords: 0, deletedBytes: 0 } };
 
   private readonly codec: ValueCodec<V>;
   private closed: ClosedSegment[] = [];
@@ -49,6 +54,10 @@ export class TopicWriter<V> {
   private next = 0;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
+  private backgroundSync = false;
+  /** Closed segments whose sync runs in the background, or failed there (retried each tick). */
+  private readonly closedSyncing = new Set<number>();
+  private readonly closedUnsynced = new Set<number>();
   private readonly out = new ByteWriter(1 << 20);
   private readonly entry = Buffer.alloc(TIME_ENTRY_BYTES);
 
@@ -62,7 +71,7 @@ export class TopicWriter<V> {
     this.base = bases.at(-1) ?? 0;
     this.recovery = this.openActive();
     if (options.fsync.mode === 'interval') {
-      this.timer = setInterval(() => this.sync(), options.fsync.intervalMs);
+      this.timer = setInterval(() => this.syncInBackground(), options.fsync.intervalMs);
       this.timer.unref();
     }
     this.applyRetention();
@@ -79,12 +88,25 @@ export class TopicWriter<V> {
 
   /** Appends records as one write (one or more frames). Returns the first record's offset. */
   append(records: readonly AppendRecord<V>[]): number {
+    return this.appendFrames(records.length, (first) => encodeFrames(records, first, this.codec, this.out));
+  }
+
+  /**
+   * append() for a raw-bytes topic whose values the caller writes straight into the write
+   * buffer (see RawRecords): one copy of each value fewer, and no value object per record.
+   */
+  appendRaw(records: RawRecords): number {
+    if (this.codec.id !== rawCodec.id) throw new SluiceError('ERR_LOG_WRITE', `append raw records to ${this.dir}: the topic uses codec ${this.codec.name}`);
+    return this.appendFrames(records.count, (first) => encodeRawFrames(records, first, rawCodec.id, this.out));
+  }
+
+  private appendFrames(count: number, encode: (first: number) => FrameSummary[]): number {
     if (this.fd < 0) throw new SluiceError('ERR_LOG_WRITE', `append to ${this.dir}: log is closed`);
     const first = this.next;
-    if (records.length === 0) return first;
+    if (count === 0) return first;
     if (this.size > 0 && this.size >= this.options.segmentBytes) this.roll();
     this.out.reset();
-    const frames = encodeFrames(records, first, this.codec, this.out);
+    const frames = encode(first);
     try {
       this.writeAll(this.fd, this.out.buf, this.out.pos);
     } catch (err) {
@@ -106,8 +128,8 @@ export class TopicWriter<V> {
       if (f.maxTimeMs > this.maxTimeMs) this.maxTimeMs = f.maxTimeMs;
     }
     this.size += this.out.pos;
-    this.next += records.length;
-    this.stats.appendedRecords += records.length;
+    this.next += count;
+    this.stats.appendedRecords += count;
     this.stats.appendedBytes += this.out.pos;
     this.dirty = true;
     if (this.options.fsync.mode === 'always') this.sync();
@@ -116,8 +138,13 @@ export class TopicWriter<V> {
 
   /** Forces appended frames and index entries to disk. */
   sync(): void {
-    if (!this.dirty || this.fd < 0) return;
     try {
+      // Closed segments the interval policy is still syncing in the background, or failed to.
+      for (const base of [...this.closedSyncing, ...this.closedUnsynced]) {
+        for (const path of segmentFiles(this.dir, base)) datasyncFileNow(path);
+        this.closedUnsynced.delete(base);
+      }
+      if (!this.dirty || this.fd < 0) return;
       fdatasyncSync(this.fd);
       fdatasyncSync(this.oixFd);
       fdatasyncSync(this.tixFd);
@@ -126,6 +153,46 @@ export class TopicWriter<V> {
     }
     this.dirty = false;
     this.stats.fsyncs++;
+  }
+
+  /**
+   * The interval policy's sync, on libuv's thread pool: an fdatasync of a second's appends takes
+   * tens of milliseconds, which on the event loop stalled publishing (half a second per million
+   * flows). It opens the segment's files itself, so a roll or close meanwhile cannot pull a
+   * descriptor from under it. Appends while it runs mark the log dirty again for the next tick;
+   * a failure leaves it dirty (or the closed segment listed), so the next tick tries again, and
+   * an explicit sync() does it at once and throws if that fails too.
+   */
+  private syncInBackground(): void {
+    for (const base of this.closedUnsynced) this.syncClosedInBackground(base);
+    if (!this.dirty || this.fd < 0 || this.backgroundSync) return;
+    this.dirty = false;
+    this.backgroundSync = true;
+    this.syncFiles(this.base).then(
+      (ok) => { if (!ok) this.dirty = true; },
+    ).finally(() => { this.backgroundSync = false; });
+  }
+
+  /** A segment just closed by a roll, synced like the timer's syncs (interval policy). */
+  private syncClosedInBackground(base: number): void {
+    this.closedUnsynced.delete(base);
+    this.closedSyncing.add(base);
+    void this.syncFiles(base).then((ok) => {
+      this.closedSyncing.delete(base);
+      if (!ok) this.closedUnsynced.add(base);
+    });
+  }
+
+  private async syncFiles(base: number): Promise<boolean> {
+    try {
+      await Promise.all(segmentFiles(this.dir, base).map(datasyncFile));
+      this.stats.fsyncs++;
+      return true;
+    } catch (cause) {
+      this.stats.fsyncFailures++;
+      this.stats.lastFsyncError = `fsync ${this.dir}: ${(cause as Error).message}`;
+      return false;
+    }
   }
 
   /**
@@ -215,9 +282,13 @@ export class TopicWriter<V> {
     // The closing entry records the segment's newest time for retention by age.
     this.writeIndexEntry(this.next - this.base, this.size);
     this.dirty = true;
-    if (this.options.fsync.mode !== 'never') this.sync();
+    const interval = this.options.fsync.mode === 'interval';
+    if (this.options.fsync.mode === 'always') this.sync();
     for (const fd of [this.fd, this.oixFd, this.tixFd]) closeSync(fd);
     this.closed.push({ base: this.base, bytes: this.size, maxTimeMs: this.maxTimeMs });
+    // Interval policy: the closed segment reaches the disk as the timer's syncs do, off the
+    // event loop (a whole segment's tail synced here stalled publishing).
+    if (interval) this.syncClosedInBackground(this.base);
     this.base = this.next;
     this.openActive();
     this.applyRetention();
@@ -275,5 +346,39 @@ export class TopicWriter<V> {
         cause, retriable: code === 'ENOSPC' || code === 'EAGAIN',
       });
     }
+  }
+}
+
+const segmentFiles = (dir: string, base: number): string[] => [logPath, offsetIndexPath, timeIndexPath].map((p) => p(dir, base));
+
+/** fdatasync of a file by path; a file retention deleted meanwhile needs none. */
+async function datasyncFile(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw cause;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** datasyncFile, blocking. */
+function datasyncFileNow(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw cause;
+  }
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,0 +1,125 @@
+// kafkajs's Produce request (v3, which v4-v7 reuse) with the record batches written by
+// recordBatch.ts: the whole request body in one Buffer, sized up front. Requests this encoder
+// does not cover (compression, record headers, per-record timestamps, keys or values that are
+// neither Buffer nor string) go through kafkajs's own encoder unchanged. kafkajsPatches.ts puts
+// this in place of kafkajs's module; everything else (sequence numbers, acks, retries, the
+// connection) stays kafkajs's.
+import { measureBatch, sealBatch, writeBatch, type Lengths, type WireRecord } from './recordBatch.js';
+import { REQUEST_HEADROOM, type HeadroomEncoder } from './requestFrame.js';
+
+interface ProduceMessage extends WireRecord { headers?: unknown; timestamp?: unknown }
+
+interface ProducePartition { partition: number; firstSequence?: number; messages: ProduceMessage[] }
+
+export interface ProduceArgs {
+  acks: number;
+  timeout: number;
+  transactionalId?: string | null;
+  producerId?: unknown;
+  producerEpoch?: number;
+  compression?: number;
+  topicData: { topic: string; partitions: ProducePartition[] }[];
+}
+
+export interface KafkajsRequest { encode: () => Promise<unknown>; [field: string]: unknown }
+
+/** kafkajs's Encoder, as far as its request framing (protocol/request.js) reads one. */
+export interface EncoderLike { buf: Buffer; offset: number }
+export type EncoderClass = new (initialSize?: number) => EncoderLike;
+
+const isBytes = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string' || Buffer.isBuffer(v);
+
+function noHeaders(headers: unknown): boolean {
+  if (headers === undefined || headers === null) return true;
+  for (const _ in headers as object) return false;
+  return true;
+}
+
+/** True when this encoder writes exactly what kafkajs would for the message. */
+export function eligible(m: ProduceMessage): boolean {
+  return (m.timestamp === undefined || m.timestamp === null) && noHeaders(m.headers) && isBytes(m.key) && isBytes(m.value);
+}
+
+/** kafkajs passes its Long (a BigInt in `value`); a number or string means the same id. */
+function toBigInt(id: unknown): bigint {
+  if (typeof id === 'bigint') return id;
+  if (typeof id === 'number' || typeof id === 'string') return BigInt(id);
+  const value = (id as { value?: unknown } | null)?.value;
+  return typeof value === 'bigint' ? value : -1n;
+}
+
+const stringBytes = (s: string | null): number => (s === null ? 0 : Buffer.byteLength(s));
+
+function writeString(out: Buffer, at: number, s: string | null): number {
+  if (s === null) { out.writeInt16BE(-1, at); return at + 2; }
+  const n = out.write(s, at + 2, 'utf8');
+  out.writeInt16BE(n, at);
+  return at + 2 + n;
+}
+
+/**
+ * The request body: transactional_id acks timeout [topic [partition record_set]]; with
+ * `headroom` free bytes before it in the same memory (for requestFrame.ts's header).
+ */
+export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom = 0): Buffer {
+  const transactionalId = args.transactionalId ?? null;
+  const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
+  const lengths: Lengths[][] = [];
+  const batchBytes: number[][] = [];
+  let size = 2 + stringBytes(transactionalId) + 2 + 4 + 4;
+  for (const t of args.topicData) {
+    size += 2 + stringBytes(t.topic) + 4;
+    const ls: Lengths[] = [];
+    const bs: number[] = [];
+    for (const p of t.partitions) {
+      const l = { key: new Int32Array(p.messages.length), value: new Int32Array(p.messages.length) };
+      const b = measureBatch(p.messages, l);
+      ls.push(l);
+      bs.push(b);
+      size += 8 + b;
+    }
+    lengths.push(ls);
+    batchBytes.push(bs);
+  }
+  const out = Buffer.allocUnsafe(headroom + size).subarray(headroom);
+  let at = writeString(out, 0, transactionalId);
+  out.writeInt16BE(args.acks, at);
+  out.writeInt32BE(args.timeout, at + 2);
+  out.writeInt32BE(args.topicData.length, at + 6);
+  at += 10;
+  args.topicData.forEach((t, ti) => {
+    at = writeString(out, at, t.topic);
+    out.writeInt32BE(t.partitions.length, at);
+    at += 4;
+    t.partitions.forEach((p, pi) => {
+      out.writeInt32BE(p.partition, at);
+      out.writeInt32BE(batchBytes[ti]![pi]!, at + 4);
+      const start = at + 8;
+      // One clock reading per partition, as kafkajs takes it for records without a timestamp.
+      const meta = { producerId, producerEpoch: args.producerEpoch ?? 0, firstSequence: p.firstSequence ?? 0, transactional: transactionalId !== null && transactionalId !== '', timestampMs: Date.now() };
+      at = writeBatch(out, start, p.messages, lengths[ti]![pi]!, meta);
+      sealBatch(out, start, at, crc32c);
+    });
+  });
+  return out;
+}
+
+/** Wraps kafkajs's produce/v3 request factory: uncompressed requests of eligible messages are encoded here. */
+export function fastProduceRequest(
+  original: (args: ProduceArgs) => KafkajsRequest, Encoder: EncoderClass, crc32c: (data: Uint8Array) => number,
+): (args: ProduceArgs) => KafkajsRequest {
+  return (args) => {
+    const request = original(args);
+    if ((args.compression ?? 0) !== 0) return request;
+    const kafkajsEncode = request.encode;
+    const encode = async () => {
+      if (!args.topicData.every((t) => t.partitions.every((p) => p.messages.every(eligible)))) return kafkajsEncode();
+      const encoder: HeadroomEncoder = new Encoder(0);
+      encoder.buf = encodeProduceBody(args, crc32c, REQUEST_HEADROOM);
+      encoder.offset = encoder.buf.length;
+      encoder.headroom = REQUEST_HEADROOM;
+      return encoder;
+    };
+    return { ...request, encode };
+  };
+}
