@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
-import { processCpuSeconds } from './dns/processCpu.js';
+import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
 import { BENCH_ZONE, benchQueryLines, benchZoneRecords } from './dns/queryMix.js';

@@ -15,6 +15,13 @@ function kafkaScript(command: 'start' | 'stop' | 'status'): { status: number | n
 /** True when the broker answers a metadata request. */
 export const kafkaBrokerAnswers = (): boolean => kafkaScript('status').status === 0;
 
+/** The broker's process id as scripts/kafka.sh reports it, when one runs. */
+export function kafkaBrokerPid(): number | undefined {
+  const r = kafkaScript('status');
+  const m = r.status === 0 ? /\bpid (\d+)/.exec(r.output) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 export function startKafkaBroker(): void {
   const r = kafkaScript('start');
   if (r.status !== 0) throw new SluiceError('ERR_KAFKA_BROKER', `start broker: ${r.output.split('\n').at(-1) ?? 'failed'}`, { details: r.output });

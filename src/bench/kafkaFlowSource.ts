@@ -1,5 +1,6 @@
-// Datapath events for the Kafka benchmarks. The ring-buffer reader plugs in through FlowSourceFn;
-// the synthetic source gives the same FlowEvent objects the decoder produces, 64 endpoints wide.
+// Datapath events for the Kafka benchmarks: the shape of a source (the ring buffer's is in
+// kafkaRingSource.ts), synthetic FlowEvents as the decoder produces them (64 endpoints wide) for
+// the outage run, and the node's view of its endpoints.
 import type { FlowEvent } from '../datapath/decode/flowEvent.js';
 import type { FlowContext } from '../log/hubble/flowContext.js';
 
@@ -12,14 +13,6 @@ export function syntheticFlow(j: number): FlowEvent {
     tcpFlags: 2, endpointId: 1 + (j % 64), ifindex: 10 + (j % 64), timestampNs: BigInt(j) * 1000n, src: `10.0.0.${1 + (j % 64)}`,
     dst: `203.0.113.${j % 250}`, sport: 20000 + (j % 40000), dport: 443, pktLen: 60, icmpType: 0, icmpCode: 0,
   };
-}
-
-export function* syntheticFlowSource(total: number, batch = 4096): Generator<FlowEvent[]> {
-  for (let i = 0; i < total; i += batch) {
-    const out: FlowEvent[] = [];
-    for (let j = i; j < Math.min(total, i + batch); j++) out.push(syntheticFlow(j));
-    yield out;
-  }
 }
 
 /** A node's view of its endpoints and names, as the agent would give it. */

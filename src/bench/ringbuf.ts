@@ -11,7 +11,7 @@ import { decodeFlowEvent, type FlowEvent } from '../datapath/decode/flowEvent.js
 import { encodeU32 } from '../datapath/maps/layout.js';
 import { SluiceError, errnoMessage } from '../errors.js';
 
-const objectPath = fileURLToPath(new URL('../../bpf/.output/bench.bpf.o', import.meta.url));
+export const benchObjectPath = fileURLToPath(new URL('../../bpf/.output/bench.bpf.o', import.meta.url));
 const RING_BYTES = 64 * 1024 * 1024;
 const BENCH_PIN_ROOT = '/sys/fs/bpf/sluice-bench';
 /** Events per fill: 72 bytes each with the header, so 800k fit in the 64 MiB ring. */
@@ -30,7 +30,8 @@ export interface RingbufResult {
   checksum: number;
 }
 
-class Producer {
+/** Fills the bench ring with `count` flow events from bench_fill (BPF_PROG_TEST_RUN). */
+export class Producer {
   private seq = 0;
   constructor(private readonly obj: BpfObject) {}
 
@@ -105,7 +106,7 @@ function timeCallback(producer: Producer, ringFd: number, rounds: number) {
 export async function run(options: { rounds?: number; callbackRounds?: number } = {}): Promise<RingbufResult> {
   const rounds = options.rounds ?? 10;
   const callbackRounds = options.callbackRounds ?? 2;
-  const obj = BpfObject.load({ objectPath, pinRoot: BENCH_PIN_ROOT, maxEntries: { bench_events: RING_BYTES } });
+  const obj = BpfObject.load({ objectPath: benchObjectPath, pinRoot: BENCH_PIN_ROOT, maxEntries: { bench_events: RING_BYTES } });
   try {
     const producer = new Producer(obj);
     const ringFd = obj.map('bench_events').fd;
