@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { DnsExchange } from '../dns/index.js';
 import { SluiceError } from '../errors.js';
-import type { AllowlistEntry, FqdnSelector } from '../fqdn/index.js';
+import type { AllowlistEntry, FqdnCacheOptions, FqdnSelector } from '../fqdn/index.js';
 import { createFqdnPipeline } from './fqdnPipeline.js';
 import { expiryTicks } from './operators/expiryTicks.js';
 import { fromEndpointPolicy } from './policyAdapter.js';
@@ -55,10 +55,10 @@ function recordingWriter() {
   };
 }
 
-function setup(isInUse = (_e: number, _ip: string) => false) {
+function setup(isInUse = (_e: number, _ip: string) => false, cache: Partial<FqdnCacheOptions> = {}) {
   const recorder = recordingWriter();
   const ticks = new Subject<PipelineInput>();
-  const pipeline = createFqdnPipeline({ writer: recorder.writer, isInUse, ticks });
+  const pipeline = createFqdnPipeline({ writer: recorder.writer, isInUse, ticks, cache });
   const events: PipelineEvent[] = [];
   pipeline.events$.subscribe((event) => events.push(event));
   const tick = async (now: number) => { ticks.next({ kind: 'tick', now }); await settle(); };
@@ -291,5 +291,37 @@ describe('pipeline > allowlist patches', () => {
     expect(writes.length).toBe(patchWrites);
     expect(maps.get(1)).toEqual(patched);
     expect([...patched.keys()].sort()).toEqual(['10.0.0.0/8', '10.1.2.3/32', '192.0.2.1/32', '192.0.2.8/32', '2001:db8::1/128'].sort());
+  });
+
+  it('evictions and expiry are patched too, to what a whole recomputation would program', async () => {
+    // two names per endpoint: every new name evicts the least recently used one
+    const { pipeline, maps, writes, tick } = setup(() => false, { maxNamesPerEndpoint: 2, maxAddressesPerName: 2 });
+    const policyOf = () => ({ cidrRules: [{ cidr: '10.0.0.0/8', ports: https }], fqdnSelectors: [suffix('example.com')] });
+    pipeline.setPolicy(1, policyOf());
+    pipeline.setPolicy(2, policyOf());
+    await settle();
+    const answers: [number, string, string[], number][] = [
+      [1, 'a.example.com', ['192.0.2.1', '10.9.9.9'], 30],
+      [1, 'b.example.com', ['192.0.2.2'], 60],
+      [2, 'c.example.com', ['192.0.2.1'], 90], // the same address from another endpoint's answer
+      [1, 'c.example.com', ['192.0.2.3', '192.0.2.4'], 60], // evicts a.example.com from endpoint 1
+      [1, 'c.example.com', ['192.0.2.5'], 60], // past two addresses per name: the oldest goes
+      [1, 'd.example.com', ['2001:db8::9'], 120], // evicts b.example.com
+    ];
+    const compare = async () => {
+      const patched = [new Map(maps.get(1)), new Map(maps.get(2))];
+      const before = writes.length;
+      for (const id of [1, 2]) pipeline.setPolicy(id, policyOf());
+      await pipeline.flush();
+      expect(writes.length).toBe(before); // a whole recomputation finds nothing to change
+      expect([maps.get(1), maps.get(2)]).toEqual(patched);
+      return patched;
+    };
+    for (const [ep, name, ips, ttl] of answers) await pipeline.onAnswer(exchange(ep, name, ips, ttl, 1_000));
+    const [afterAnswers] = await compare();
+    expect([...afterAnswers!.keys()].filter((k) => k.startsWith('192.0.2.')).sort()).toEqual(['192.0.2.1/32', '192.0.2.4/32', '192.0.2.5/32']);
+    await tick(1_000 + 95_000); // c.example.com (endpoint 2) and every 60 s address expire
+    const [afterExpiry] = await compare();
+    expect([...afterExpiry!.keys()].sort()).toEqual(['10.0.0.0/8', '2001:db8::9/128']);
   });
 });

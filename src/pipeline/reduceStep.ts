@@ -131,11 +131,13 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
   // deferral does not. Skipping the recomputation keeps repeated lookups of known names cheap.
   const changing = updates.filter((u) => (u.type === 'learned' && !u.refreshed) || u.type === 'expired' || u.type === 'deferred');
   const changedNames = new Set(changing.map((u) => u.name));
-  // An answer only adds addresses (evictions past the per-name limit aside): patch their entries.
-  const onlyLearned = input.kind === 'answer' && changing.every((u) => u.type === 'learned');
+  // Answers and expiry change host prefixes only (learned, expired, evicted addresses): patching
+  // their entries is exact, where recomputing the whole allowlist costs O(cached addresses) per
+  // answer, which once an endpoint's name cache is full (every new name evicts one) was
+  // milliseconds per answer.
   const changedIps = new Set(changing.map((u) => u.ip));
   for (const endpointId of selectingEndpoints(state, changedNames)) {
-    step.desired.set(endpointId, onlyLearned ? allowlistPatch(state, endpointId, changedIps) : desiredAllowlist(state, endpointId));
+    step.desired.set(endpointId, allowlistPatch(state, endpointId, changedIps));
   }
   const names = new Set(updates.map((update) => update.name));
   for (const endpointId of selectingEndpoints(state, names)) {
