@@ -64,11 +64,16 @@ describeKernel('log > disk full', () => {
         dnsPatterns: ['*.allowed.test'], fqdns: [{ matchPattern: '*.allowed.test' }],
       }));
       const bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }] });
-      const resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: ['api.allowed 300 IN A 198.51.100.20'] }]);
-      const server = await PeerServer.start(bed.world, ['tcp:[::]:80']);
-      const agent = await AgentProcess.start(bed, { policyDir: join(dir, 'policies'), logDir, pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}` });
-      const client = await PeerClient.start(bed.pod('client').netns);
+      let resolver: Resolver | undefined;
+      let server: PeerServer | undefined;
+      let agent: AgentProcess | undefined;
+      let client: PeerClient | undefined;
+      // everything started inside the try, so a failed start still removes the namespaces
       try {
+        resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: ['api.allowed 300 IN A 198.51.100.20'] }]);
+        server = await PeerServer.start(bed.world, ['tcp:[::]:80']);
+        agent = await AgentProcess.start(bed, { policyDir: join(dir, 'policies'), logDir, pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}` });
+        client = await PeerClient.start(bed.pod('client').netns);
         // fill the disk with drop events (each is a flow record)
         for (let i = 0; i < 20; i++) await client.udpBurst('203.0.113.9', 9, 100);
         await new Promise((r) => setTimeout(r, 500));
@@ -79,10 +84,10 @@ describeKernel('log > disk full', () => {
         // what was written reads back whole
         execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), 'observe', '--log-dir', logDir, '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
       } finally {
-        client.stop();
-        await agent.stop();
-        server.stop();
-        resolver.stop();
+        client?.stop();
+        await agent?.stop();
+        server?.stop();
+        resolver?.stop();
         bed.destroy();
         rmSync(dir, { recursive: true, force: true });
       }
