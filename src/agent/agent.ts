@@ -248,10 +248,12 @@ export class Agent {
     const files = readPolicyDir(this.config.policyDir);
     const { state, events } = syncPolicies(this.repo, files);
     this.repo = state;
-    if (events.length > 0) {
-      this.publish(events.map((e) => ({ type: e.type, data: { ...e.data, namespace: e.data.namespace ?? '' } }) as EventDraft));
-      this.say(`policies: ${events.map((e) => `${e.type === 'policy.applied' ? 'applied' : 'deleted'} ${e.data.namespace ? `${e.data.namespace}/` : ''}${e.data.name}`).join(', ')} (revision ${state.revision})`);
-    }
+    // nothing changed (an editor's temporary file, any other file in the directory): the
+    // endpoints' policies are what they were, and recomputing every allowlist would cost
+    // O(cached addresses) for nothing
+    if (events.length === 0) return;
+    this.publish(events.map((e) => ({ type: e.type, data: { ...e.data, namespace: e.data.namespace ?? '' } }) as EventDraft));
+    this.say(`policies: ${events.map((e) => `${e.type === 'policy.applied' ? 'applied' : 'deleted'} ${e.data.namespace ? `${e.data.namespace}/` : ''}${e.data.name}`).join(', ')} (revision ${state.revision})`);
     this.resolve();
   }
 
