@@ -9,16 +9,26 @@ const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const pool = Buffer.alloc(10 * 4096);
 let poolAt = pool.length;
 
-export function newEventId(epochMs: number = Date.now()): string {
+/** Where the next id's 10 random bytes start in the pool (refilled when used up). */
+function takeRandom(): number {
   if (poolAt + 10 > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
   const r = poolAt;
   poolAt += 10;
+  return r;
+}
+
+/** The 48 time bits as the top 32 and the low 16. */
+function timeBits(epochMs: number): { hi: number; lo: number } {
   const ms = Math.floor(epochMs);
-  const hi = Math.floor(ms / 0x1_0000); // top 32 of the 48 time bits
-  const lo = ms % 0x1_0000;
+  return { hi: Math.floor(ms / 0x1_0000), lo: ms % 0x1_0000 };
+}
+
+export function newEventId(epochMs: number = Date.now()): string {
+  const r = takeRandom();
+  const { hi, lo } = timeBits(epochMs);
   const timeHex = hi.toString(16).padStart(8, '0') + '-' + lo.toString(16).padStart(4, '0');
   const verA = hex[0x70 | (pool[r]! & 0x0f)]! + hex[pool[r + 1]!]!;
   const varB = hex[0x80 | (pool[r + 2]! & 0x3f)]! + hex[pool[r + 3]!]!;
@@ -41,15 +51,8 @@ function writeByteHex(out: Uint8Array, at: number, b: number): void {
  * Returns the position after it.
  */
 export function writeEventId(out: Uint8Array, at: number, epochMs: number): number {
-  if (poolAt + 10 > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const r = poolAt;
-  poolAt += 10;
-  const ms = Math.floor(epochMs);
-  const hi = Math.floor(ms / 0x1_0000); // top 32 of the 48 time bits
-  const lo = ms % 0x1_0000;
+  const r = takeRandom();
+  const { hi, lo } = timeBits(epochMs);
   writeByteHex(out, at, (hi >>> 24) & 0xff);
   writeByteHex(out, at + 2, (hi >>> 16) & 0xff);
   writeByteHex(out, at + 4, (hi >>> 8) & 0xff);
