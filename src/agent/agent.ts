@@ -77,7 +77,7 @@ export class Agent {
     this.pipeline = createFqdnPipeline({
       writer: { apply: async (endpointId, puts, deletes) => this.writeAllowlist(endpointId, puts, deletes) },
       isInUse: (endpointId, ip) => this.conntrack.isInUse(endpointId, ip),
-      cache: { minTtlSec: config.fqdn.minTtlSec, maxAddressesPerName: config.fqdn.maxAddressesPerName },
+      cache: { minTtlSec: config.fqdn.minTtlSec, maxAddressesPerName: config.fqdn.maxAddressesPerName, maxNamesPerEndpoint: config.fqdn.maxNamesPerEndpoint },
     });
   }
 

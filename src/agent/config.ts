@@ -38,7 +38,8 @@ export interface AgentConfig {
     upstreamTimeoutMs: number;
     maxInFlight: number;
   };
-  fqdn: { minTtlSec: number; maxAddressesPerName: number };
+  /** The FQDN cache's bounds (see src/fqdn/cache.ts): past them the oldest entries go first. */
+  fqdn: { minTtlSec: number; maxAddressesPerName: number; maxNamesPerEndpoint: number };
   datapath: { pinRoot: string; ringSizeBytes: number; keepPinned: boolean };
   api: { socket: string };
   metrics: { address: string | null };
@@ -50,7 +51,7 @@ export const defaultConfig: AgentConfig = {
   policyDir: '/etc/sluice/policies',
   log: { dir: '/var/lib/sluice/log', fsync: 'interval' },
   proxy: { address4: '169.254.53.53', address6: 'fd00:53::53', port: 10053, denyRcode: 'REFUSED', answerDeadlineMs: 100, upstreamTimeoutMs: 2000, maxInFlight: 10000 },
-  fqdn: { minTtlSec: 0, maxAddressesPerName: 1000 },
+  fqdn: { minTtlSec: 0, maxAddressesPerName: 1000, maxNamesPerEndpoint: 10_000 },
   datapath: { pinRoot: '/sys/fs/bpf/sluice', ringSizeBytes: 1 << 24, keepPinned: true },
   api: { socket: '/run/sluice/agent.sock' },
   metrics: { address: '127.0.0.1:9963' },
@@ -238,6 +239,7 @@ export function validateConfig(c: Record<string, unknown>, source: string): Agen
     fqdn: {
       minTtlSec: int(fqdn.minTtlSec, 'fqdn.minTtlSec', d.fqdn.minTtlSec, 0, 86400 * 7),
       maxAddressesPerName: int(fqdn.maxAddressesPerName, 'fqdn.maxAddressesPerName', d.fqdn.maxAddressesPerName, 1, 1_000_000),
+      maxNamesPerEndpoint: int(fqdn.maxNamesPerEndpoint, 'fqdn.maxNamesPerEndpoint', d.fqdn.maxNamesPerEndpoint, 1, 10_000_000),
     },
     datapath: {
       pinRoot: str(datapath.pinRoot, 'datapath.pinRoot', d.datapath.pinRoot),

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { isSluiceError } from '../errors.js';
+import { validateConfig } from './config.js';
+
+describe('agent > config > fqdn cache bounds', () => {
+  it('defaults to 1000 addresses per name and 10,000 names per endpoint, and takes other values', () => {
+    expect(validateConfig({ node: 'n' }, 'test').fqdn).toEqual({ minTtlSec: 0, maxAddressesPerName: 1000, maxNamesPerEndpoint: 10_000 });
+    expect(validateConfig({ node: 'n', fqdn: { maxNamesPerEndpoint: 50_000 } }, 'test').fqdn.maxNamesPerEndpoint).toBe(50_000);
+  });
+
+  it('refuses a bound that is not a positive integer, naming the field', () => {
+    for (const bad of [0, -1, 1.5, 'many']) {
+      let error: unknown;
+      try {
+        validateConfig({ node: 'n', fqdn: { maxNamesPerEndpoint: bad } }, 'test');
+      } catch (err) {
+        error = err;
+      }
+      expect(isSluiceError(error, 'ERR_CONFIG')).toBe(true);
+      expect((error as Error).message).toContain('fqdn.maxNamesPerEndpoint');
+    }
+  });
+});
