@@ -100,8 +100,8 @@ export class UdpUpstream {
   }
 
   /**
-   * Timeouts, checked every SWEEP_MS by one timer rather than one timer per query (a timer per
-   * query cost as much as parsing it). A query may wait up to SWEEP_MS past its timeout.
+   * Timeouts, checked every SWEEP_MS by one timer while queries are in flight, rather than a
+   * timer made and cleared for every query. A query may wait up to SWEEP_MS past its timeout.
    */
   private expire(): void {
     const now = performance.now();

@@ -101,8 +101,8 @@ export function writeAllowlists(writer: AllowlistWriter, now: () => number): Ope
   /**
    * Most answers change nothing (a known name answered again): when every endpoint of the step
    * is 'unchanged' and has no write in progress, the step is done now. Settling and emitting in
-   * the same call spares each such answer a chain of promises, which under load cost more than
-   * the rest of the query.
+   * the same call spares each such answer a chain of promises, a large share of a query's cost
+   * under load.
    */
   const handleIdle = (step: ReducedStep): PipelineEvent[] | undefined => {
     for (const [endpointId, desired] of step.desired) {
