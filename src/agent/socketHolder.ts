@@ -4,7 +4,7 @@
 // answers them, where a proxy that owned its sockets would leave clients with port unreachable.
 import { SluiceError } from '../errors.js';
 import { libc } from '../datapath/ffi/libc.js';
-import { openBoundSocket } from '../dns/udpSockets.js';
+import { openBoundSocket } from '../dns/boundSockets.js';
 
 /** A bound (and for TCP listening) socket; the fd is inheritable (no close-on-exec). */
 export function openListeningSocket(proto: 'udp' | 'tcp', address: string, port: number): number {

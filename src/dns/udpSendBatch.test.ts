@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { libc } from '../datapath/ffi/libc.js';
 import { UdpSendBatch } from './udpSendBatch.js';
-import { openBoundSocket } from './udpSockets.js';
+import { openBoundSocket } from './boundSockets.js';
 
 const opened: number[] = [];
 const sockets: Socket[] = [];

@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { DnsTransport } from './types.js';
 import type { UdpSendBatch } from './udpSendBatch.js';
-import { openBoundSocket } from './udpSockets.js';
+import { openBoundSocket } from './boundSockets.js';
 import { libc } from '../datapath/ffi/libc.js';
 
 export type HandleQuery = (message: Buffer, client: { addr: string; port: number }, transport: DnsTransport) => Promise<Buffer | undefined>;

@@ -11,7 +11,7 @@ import { SluiceError, errnoMessage } from '../errors.js';
 import { checkAnswer } from './answerCheck.js';
 import { withId } from './message.js';
 import type { UdpSendBatch } from './udpSendBatch.js';
-import { openBoundSocket } from './udpSockets.js';
+import { openBoundSocket } from './boundSockets.js';
 
 export interface UpstreamAnswer {
   raw: Buffer;

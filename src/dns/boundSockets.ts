@@ -1,7 +1,7 @@
-// UDP sockets made with libc rather than node:dgram, so the proxy knows their file descriptors:
-// replies and forwarded queries leave through sendmmsg on these fds (udpSendBatch.ts), while
-// node:dgram, given the same fd, does the receiving. Also used by the supervisor, whose
-// listening sockets outlive the agent processes it starts.
+// Bound sockets made with libc rather than node:dgram/net, so their file descriptors are known:
+// the proxy's UDP replies and forwarded queries leave through sendmmsg on these fds
+// (udpSendBatch.ts) while node:dgram, given the same fd, does the receiving; and the supervisor's
+// UDP and TCP listening sockets are handed down to the agent processes it starts.
 import { isIPv6 } from 'node:net';
 import { SluiceError, errnoMessage } from '../errors.js';
 import { libc, errno } from '../datapath/ffi/libc.js';
