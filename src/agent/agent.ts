@@ -10,7 +10,7 @@ import { bufferTime, filter, type Subscription } from 'rxjs';
 import { SluiceError, isSluiceError } from '../errors.js';
 import { Datapath, bootNowNs } from '../datapath/index.js';
 import { decodeAllowKey } from '../datapath/index.js';
-import { startDnsProxy, type DnsProxy, type DnsTransport } from '../dns/index.js';
+import type { DnsProxy } from '../dns/index.js';
 import { EventLog } from '../log/eventLog.js';
 import type { Envelope, EventDraft } from '../log/envelope.js';
 import { newEventId } from '../log/eventId.js';
@@ -29,6 +29,7 @@ import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from './kafkaFor
 import type { AgentConfig, EndpointConfig } from './config.js';
 import { ConntrackIndex } from './conntrackIndex.js';
 import { dnsEventDraft } from './dnsEvents.js';
+import { DnsProxyThread } from './dnsProxyThread.js';
 import { readPolicyDir, syncPolicies } from './policySource.js';
 import { ensureLocalAddress } from './localAddress.js';
 import type { ProxySockets } from './socketHolder.js';
@@ -52,7 +53,8 @@ export class Agent {
   /** What the pipeline has written per endpoint: prefixes, for reconciling the pinned map. */
   private readonly written = new Map<number, Set<string>>();
   private readonly subs: Subscription[] = [];
-  private proxies: DnsProxy[] = [];
+  private proxies: readonly DnsProxy[] = [];
+  private proxyThread: DnsProxyThread | undefined;
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -134,6 +136,8 @@ export class Agent {
     // policies first, so each endpoint is attached in its final mode (never briefly open)
     this.reloadPolicies();
     for (const ep of this.config.endpoints) this.addEndpoint(ep);
+    // the proxy thread holds queries until it knows the endpoints (none configured: still now)
+    this.proxyThread?.setPolicies(this.policies);
     // addresses allowed before a restart stay allowed until their own expiry; then whatever the
     // pinned map holds beyond the state is removed
     const now = Date.now();
@@ -160,44 +164,46 @@ export class Agent {
     const { proxy } = this.config;
     ensureLocalAddress(proxy.address4, 32);
     ensureLocalAddress(proxy.address6, 128);
-    const common = {
-      lookupOrigin: (addr: string, port: number, transport: DnsTransport) => {
-        const o = this.datapath.dnsOrigin(addr.replace(/^::ffff:/, ''), port, transport === 'TCP' ? 'tcp' : 'udp');
-        return o && this.endpoints.has(o.endpointId) ? { endpointId: o.endpointId, server: o.server, port: o.port } : undefined;
+    const s = this.sockets;
+    const nat = this.datapath.maps.dnsNat;
+    this.proxyThread = await DnsProxyThread.start({
+      // the same port on IPv6, so one dns_config entry serves both families
+      listen: [
+        { address: proxy.address4, port: proxy.port, ...(s ? { fds: { udp: s.udp4, tcp: s.tcp4 } } : {}) },
+        { address: proxy.address6, port: proxy.port, ...(s ? { fds: { udp: s.udp6, tcp: s.tcp6 } } : {}) },
+      ],
+      dnsNat: { fd: nat.fd, keySize: nat.keySize, valueSize: nat.valueSize },
+      denyRcode: proxy.denyRcode,
+      answerDeadlineMs: proxy.answerDeadlineMs,
+      upstreamTimeoutMs: proxy.upstreamTimeoutMs,
+      maxInFlight: proxy.maxInFlight,
+    }, {
+      onEvents: (events) => {
+        for (const e of events) {
+          // one count per query handled: the response, or the request that was answered without forwarding
+          if (e.type === 'dns.response' || e.data.rcode !== 'NOERROR') {
+            this.metrics.dnsRequests.inc({ rcode: e.data.rcode, verdict: e.data.verdict });
+            this.metrics.proxyLatencySeconds.observe(e.data.proxyLatencyUs / 1e6);
+          }
+          this.publishSoon(dnsEventDraft(e, this.endpoints));
+        }
       },
-      decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
-        const ep = this.policies.get(endpointId);
-        if (!ep) return { allowed: false, rule: null, policy: null };
-        const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
-        return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
-      },
-      onAnswer: (exchange: Parameters<FqdnPipeline['onAnswer']>[0]) => {
+      onAnswer: (exchange) => {
         const t0 = process.hrtime.bigint();
         const observe = () => this.metrics.answerToMapSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
         const pending = this.pipeline.onAnswer(exchange);
         if (pending === undefined) return void observe();
         return pending.then(observe);
       },
-      onEvent: (e: Parameters<typeof dnsEventDraft>[0]) => {
-        // one count per query handled: the response, or the request that was answered without forwarding
-        if (e.type === 'dns.response' || e.data.rcode !== 'NOERROR') {
-          this.metrics.dnsRequests.inc({ rcode: e.data.rcode, verdict: e.data.verdict });
-          this.metrics.proxyLatencySeconds.observe(e.data.proxyLatencyUs / 1e6);
-        }
-        this.publishSoon(dnsEventDraft(e, this.endpoints));
+      onSocketError: (message) => this.say(`dns proxy: ${message}`),
+      onFailure: (err) => {
+        // nothing answers DNS any more: end the process, so the supervisor starts a whole agent
+        this.say(`dns proxy: ${err.message}; stopping`);
+        setImmediate(() => { throw err; });
       },
-      newEventId: () => newEventId(),
-      denyRcode: proxy.denyRcode,
-      answerDeadlineMs: proxy.answerDeadlineMs,
-      upstreamTimeoutMs: proxy.upstreamTimeoutMs,
-      maxInFlight: proxy.maxInFlight,
-      onSocketError: (err: Error) => this.say(`dns proxy: ${err.message}`),
-    };
-    const s = this.sockets;
-    const v4 = await startDnsProxy({ ...common, listenAddress: proxy.address4, port: proxy.port, ...(s ? { fds: { udp: s.udp4, tcp: s.tcp4 } } : {}) });
-    this.proxies.push(v4);
-    // the same port on IPv6, so one dns_config entry serves both families
-    this.proxies.push(await startDnsProxy({ ...common, listenAddress: proxy.address6, port: v4.port, ...(s ? { fds: { udp: s.udp6, tcp: s.tcp6 } } : {}) }));
+    });
+    const v4 = this.proxyThread.proxies[0]!;
+    this.proxies = this.proxyThread.proxies;
     this.datapath.setDnsProxy({ proxyAddr4: proxy.address4, proxyAddr6: proxy.address6, udpPort: v4.port, tcpPort: v4.port });
   }
 
@@ -235,6 +241,7 @@ export class Agent {
     this.datapath.detach({ ifname: ep.ifname });
     this.endpoints.delete(ep.id);
     this.policies.delete(ep.id);
+    this.proxyThread?.setPolicies(this.policies);
     this.pipeline.setPolicy(ep.id, undefined);
     this.publish([{ type: 'endpoint.removed', data: { id: ep.id } }]);
     this.resolve();
@@ -271,6 +278,7 @@ export class Agent {
       this.pipeline.setPolicy(id, policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined);
       this.datapath.setEndpointMode({ ifname: ep.ifname }, modeOf(policy));
     }
+    this.proxyThread?.setPolicies(this.policies);
   }
 
   private watchPolicies(): void {
@@ -454,7 +462,7 @@ export class Agent {
     await this.api?.close();
     await this.metricsServer?.close();
     await this.kafka?.stop();
-    await Promise.all(this.proxies.map((p) => p.close()));
+    await this.proxyThread?.close();
     this.pipeline.stop();
     for (const s of this.subs) s.unsubscribe();
     clearImmediate(this.pendingFlush);

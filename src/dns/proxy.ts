@@ -5,7 +5,7 @@ import type { Server, Socket as TcpSocket } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createQueryHandler, defaultQueryHandlerOptions } from './queryHandler.js';
 import { listenTcp } from './tcpServer.js';
-import { listenUdp } from './udpServer.js';
+import { listenUdp, type HandleQuery } from './udpServer.js';
 import { queryOverTcp } from './upstreamTcp.js';
 import { UdpUpstream, type UdpUpstreamOptions } from './upstreamUdp.js';
 import { UdpSendBatch } from './udpSendBatch.js';
@@ -39,6 +39,11 @@ export interface DnsProxyOptions {
   fds?: { udp: number; tcp: number };
   /** Errors of the listeners themselves (not of queries); default: ignored after counting. */
   onSocketError?: (err: Error) => void;
+  /**
+   * Queries that arrive before this settles wait for it (in arrival order) instead of being
+   * handled: the proxy can listen before it knows the endpoints, which otherwise it would refuse.
+   */
+  ready?: Promise<void>;
 }
 
 export interface DnsProxy {
@@ -55,6 +60,13 @@ export function emptyCounters(): DnsProxyCounters {
   };
 }
 
+function gated(handle: HandleQuery, ready: Promise<void> | undefined): HandleQuery {
+  if (ready === undefined) return handle;
+  let open = false;
+  const opened = ready.then(() => { open = true; });
+  return (message, client, transport) => (open ? handle(message, client, transport) : opened.then(() => handle(message, client, transport)));
+}
+
 export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy> {
   const address = options.listenAddress ?? '127.0.0.1';
   const counters = emptyCounters();
@@ -62,7 +74,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
   const sends = new UdpSendBatch();
   const udpUpstream = new UdpUpstream(sends, options.upstreamUdp);
   const onSocketError = options.onSocketError ?? (() => undefined);
-  const handle = createQueryHandler({
+  const handleNow = createQueryHandler({
     ...defaultQueryHandlerOptions,
     lookupOrigin: options.lookupOrigin,
     decide: options.decide,
@@ -80,6 +92,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     ...(options.newEventId === undefined ? {} : { newEventId: options.newEventId }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  const handle = gated(handleNow, options.ready);
   let udp: UdpSocket;
   try {
     udp = (await listenUdp(address, options.port ?? 0, handle, sends, onSocketError, options.fds?.udp)).socket;

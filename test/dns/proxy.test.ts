@@ -189,4 +189,28 @@ describeWithTools('dns proxy with dnsmasq and dig', [DNSMASQ, DIG], () => {
     expect(proxy.counters.malformed - before).toBe(2);
     expect((await dig(proxy.port, 'www.sluice.test', 'A')).status).toBe('NOERROR');
   });
+
+  it('holds queries that arrive before it is ready, then answers them', async () => {
+    let open!: () => void;
+    const held: DnsEvent[] = [];
+    const gated = await startDnsProxy({
+      lookupOrigin: () => ({ endpointId: 1, server: '127.0.0.1', port: upstreamPort }),
+      decide: () => ({ allowed: true, rule: null, policy: null }),
+      onAnswer: () => undefined,
+      onEvent: (event) => held.push(event),
+      ready: new Promise<void>((resolve) => (open = resolve)),
+    });
+    try {
+      const answer = dig(gated.port, 'www.sluice.test', 'A');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // the query is in the socket, not refused and not handled
+      expect(held).toEqual([]);
+      expect(gated.counters.received).toBe(0);
+      open();
+      expect((await answer).answers.map((r) => r.data)).toEqual(['192.0.2.10']);
+      expect(held.map((e) => e.type)).toEqual(['dns.request', 'dns.response']);
+    } finally {
+      await gated.close();
+    }
+  });
 });
