@@ -20,10 +20,11 @@ COPY native ./native
 RUN make -s -C native && npx tsc -p tsconfig.json && npm prune --omit=dev
 
 FROM node:20-bookworm
-# libbpf1: loaded through koffi at run time; iproute2: tc and ip netns; clang, llvm, libbpf-dev,
-# bpftool, make: the start-time compile of bpf/ described above.
+# libbpf1, liblz4-1: loaded through koffi at run time (the datapath; Kafka's lz4 batches);
+# iproute2: tc and ip netns; clang, llvm, libbpf-dev, bpftool, make: the start-time compile of
+# bpf/ described above.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libbpf1 iproute2 clang llvm libbpf-dev bpftool make \
+ && apt-get install -y --no-install-recommends libbpf1 liblz4-1 iproute2 clang llvm libbpf-dev bpftool make \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/sluice
 COPY --from=build /opt/sluice/node_modules ./node_modules

@@ -14,7 +14,7 @@ die() { echo "setup: $*" >&2; exit 1; }
 # clients, servers and baselines that tests and benchmarks use (maven and Java 17 run the Kafka
 # broker of scripts/kafka.sh).
 packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 bind9-dnsutils dnsperf unbound dnsmasq-base
-  iperf3 kcat iptables nftables ipset make maven openjdk-17-jre-headless)
+  iperf3 kcat iptables nftables ipset make maven openjdk-17-jre-headless liblz4-1)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -21,3 +21,20 @@ describe('agent > config > fqdn cache bounds', () => {
     }
   });
 });
+
+describe('agent > config > kafka compression', () => {
+  const kafka = (extra: Record<string, unknown>) => ({ node: 'n', log: { kafka: { brokers: ['127.0.0.1:9092'], ...extra } } });
+
+  it('defaults to lz4 where liblz4 loads, and takes none and gzip', () => {
+    expect(['lz4', 'none']).toContain(validateConfig(kafka({}), 'test').log.kafka?.compression);
+    if (process.env.CI === 'true') expect(validateConfig(kafka({}), 'test').log.kafka?.compression).toBe('lz4');
+    expect(validateConfig(kafka({ compression: 'none' }), 'test').log.kafka?.compression).toBe('none');
+    expect(validateConfig(kafka({ compression: 'gzip' }), 'test').log.kafka?.compression).toBe('gzip');
+  });
+
+  it('refuses a codec it does not have, naming the field and the choices', () => {
+    for (const bad of ['snappy', 'zstd', 3, null]) {
+      expect(() => validateConfig(kafka({ compression: bad }), 'test')).toThrow(/log\.kafka\.compression: must be one of none, gzip, lz4/);
+    }
+  });
+});

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors.js';
+import { forwarderCompressions, type ForwarderCompression } from '../log/kafka/compression.js';
+import { lz4 } from '../log/kafka/lz4.js';
 
 export interface EndpointConfig {
   name: string;
@@ -26,7 +28,7 @@ export interface AgentConfig {
   log: {
     dir: string;
     fsync: 'always' | 'interval' | 'never';
-    kafka?: { brokers: string[]; topicPrefix: string; partitions: number };
+    kafka?: { brokers: string[]; topicPrefix: string; partitions: number; compression: ForwarderCompression };
   };
   proxy: {
     address4: string;
@@ -65,6 +67,22 @@ export interface ConfigOverrides {
   kafka?: string;
   socket?: string;
   metricsAddress?: string;
+}
+
+/**
+ * log.kafka.compression: lz4 by default (the broker does less than half the work per flow; see
+ * compression.ts), none where liblz4 is missing; lz4 asked for explicitly must be loadable.
+ */
+export const defaultKafkaCompression = (): ForwarderCompression => (lz4 === null ? 'none' : 'lz4');
+
+function kafkaCompressionSetting(value: unknown, p: Problems): ForwarderCompression {
+  if (value === undefined) return defaultKafkaCompression();
+  if (!forwarderCompressions.includes(value as ForwarderCompression)) {
+    p.add('log.kafka.compression', `must be one of ${forwarderCompressions.join(', ')}`);
+    return 'none';
+  }
+  if (value === 'lz4' && lz4 === null) p.add('log.kafka.compression', 'lz4 needs liblz4.so.1 (Debian package liblz4-1), which could not be loaded');
+  return value as ForwarderCompression;
 }
 
 class Problems {
@@ -183,7 +201,7 @@ export function validateConfig(c: Record<string, unknown>, source: string): Agen
   if (log.kafka !== undefined) {
     if (!isRecord(log.kafka)) p.add('log.kafka', 'must be a mapping');
     else {
-      only(log.kafka, 'log.kafka', ['brokers', 'topicPrefix', 'partitions']);
+      only(log.kafka, 'log.kafka', ['brokers', 'topicPrefix', 'partitions', 'compression']);
       const brokers = log.kafka.brokers;
       if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^[^:\s]+:\d+$/.test(b))) {
         p.add('log.kafka.brokers', 'must be a non-empty list of host:port');
@@ -192,6 +210,7 @@ export function validateConfig(c: Record<string, unknown>, source: string): Agen
         brokers: Array.isArray(brokers) ? (brokers as string[]) : [],
         topicPrefix: str(log.kafka.topicPrefix, 'log.kafka.topicPrefix', 'sluice.'),
         partitions: int(log.kafka.partitions, 'log.kafka.partitions', 3, 1, 1024),
+        compression: kafkaCompressionSetting(log.kafka.compression, p),
       };
     }
   }

@@ -18,7 +18,7 @@ export interface KafkaForwarding {
 
 export async function startKafkaForwarding(log: AgentConfig['log'], say: (line: string) => void): Promise<KafkaForwarding | undefined> {
   if (!log.kafka) return undefined;
-  const { brokers, topicPrefix, partitions } = log.kafka;
+  const { brokers, topicPrefix, partitions, compression } = log.kafka;
   const client = createKafkaClient({ brokers, clientId: 'sluice-agent' });
   try {
     await ensureTopics(client, topicPrefix, partitions);
@@ -32,10 +32,11 @@ export async function startKafkaForwarding(log: AgentConfig['log'], say: (line: 
     logDir: log.dir,
     connect: { brokers, clientId: 'sluice-agent' },
     topicPrefix,
+    compression,
     onError: (err) => say(`kafka: ${err.message} (retrying; events wait in the local log)`),
   });
   forwarder.start();
-  say(`kafka: forwarding ${log.dir} to ${brokers.join(',')} (topics ${topicPrefix}*)`);
+  say(`kafka: forwarding ${log.dir} to ${brokers.join(',')} (topics ${topicPrefix}*, ${compression} compression)`);
   return { forwarder, stop: () => forwarder.stop() };
 }
 

@@ -4,7 +4,8 @@
 // kafkajs producer sending the same records one send per record. `lost` counts records
 // the broker does not hold at the end (must be 0). Starts the broker of scripts/kafka.sh if none
 // answers, and then stops it again. After a warm-up round, three rounds of a million flows:
-// flowsPerSec is their median.
+// flowsPerSec is their median. Batches are compressed as the agent compresses them by default
+// (lz4); three more rounds without compression are recorded beside them for comparison.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { benchFlowContext, type FlowSourceFn } from './kafkaFlowSource.js';
 import { openRingFlowSource } from './kafkaRingSource.js';
 import { measureBootTimeOffsetNs } from '../log/hubble/flowContext.js';
 import { deleteRunTopics, topicMessageCount } from './kafkaTopics.js';
+import { defaultKafkaCompression } from '../agent/config.js';
 
 export const resultName = 'kafka';
 
@@ -42,6 +44,8 @@ export interface KafkaBenchResult {
   bytesPerFlow: number;
   brokerStartedByBench: boolean;
   compression: ForwarderCompression;
+  /** The same rounds with uncompressed batches, for comparison (not with compression none itself). */
+  uncompressed?: { flowsPerSec: number; rounds: number[]; lost: number; cpuUsPerFlow: { sluice: number[]; broker: (number | null)[] } };
   /** Where the flows came from. */
   source: string;
   /** flows/s of each round (`flows` each); flowsPerSec is their median, lost their sum. */
@@ -58,6 +62,8 @@ interface Round {
   sluiceCpuUsPerFlow: number;
   brokerCpuUsPerFlow: number | null;
 }
+
+const medianRound = (rounds: Round[]): Round => [...rounds].sort((a, b) => a.flowsPerSec - b.flowsPerSec)[Math.floor(rounds.length / 2)]!;
 
 /** One run of `flows` flows through a fresh local log and fresh topics. */
 async function oneRound(o: { client: KafkaClient; brokers: string[]; partitions: number; compression: ForwarderCompression; source: FlowSourceFn; flows: number; flowContext: FlowContext }): Promise<Round> {
@@ -102,7 +108,8 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
   const rounds = options.rounds ?? ROUNDS;
   const baselineFlows = options.baselineFlows ?? 5_000;
   const partitions = options.partitions ?? 3;
-  const compression = options.compression ?? 'none';
+  // what the agent uses by default (lz4 where liblz4 loads)
+  const compression = options.compression ?? defaultKafkaCompression();
   const broker = options.brokers ? null : acquireKafkaBroker();
   const brokers = options.brokers ?? ['127.0.0.1:9092'];
   const client = createKafkaClient({ brokers });
@@ -117,7 +124,11 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
     await oneRound({ client, brokers, partitions, compression, source, flows: WARMUP_FLOWS, flowContext });
     const results: Round[] = [];
     for (let r = 0; r < rounds; r++) results.push(await oneRound({ client, brokers, partitions, compression, source, flows, flowContext }));
-    const median = [...results].sort((a, b) => a.flowsPerSec - b.flowsPerSec)[Math.floor(results.length / 2)]!;
+    const median = medianRound(results);
+    const plain: Round[] = [];
+    if (compression !== 'none') {
+      for (let r = 0; r < rounds; r++) plain.push(await oneRound({ client, brokers, partitions, compression: 'none', source, flows, flowContext }));
+    }
     // A topic of its own, partitioned alike: the baseline writes there.
     const basePrefix = `bench-${Date.now()}-base.`;
     await ensureTopics(client, basePrefix, partitions);
@@ -134,6 +145,12 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
       baselineFlowsPerSec: base.flowsPerSec,
       flows, baselineFlows: base.flows, partitions, bytesPerFlow: median.bytesPerFlow, brokerStartedByBench: broker?.startedHere ?? false, compression,
       source: ring ? 'BPF ring buffer (bench_fill via BPF_PROG_TEST_RUN, zero-copy reader; the kernel filling counts in the time)' : 'caller-supplied',
+      ...(plain.length > 0 ? { uncompressed: {
+        flowsPerSec: medianRound(plain).flowsPerSec,
+        rounds: plain.map((r) => r.flowsPerSec),
+        lost: plain.reduce((sum, r) => sum + r.lost, 0),
+        cpuUsPerFlow: { sluice: plain.map((r) => r.sluiceCpuUsPerFlow), broker: plain.map((r) => r.brokerCpuUsPerFlow) },
+      } } : {}),
       rounds: results.map((r) => r.flowsPerSec),
       cpuUsPerFlow: {
         sluice: results.map((r) => r.sluiceCpuUsPerFlow),

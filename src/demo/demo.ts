@@ -14,6 +14,7 @@ import { paint, paintVerdict } from './paint.js';
 import { compactFlow } from '../log/query/compactFlow.js';
 import type { HubbleFlowRecord } from '../log/hubble/types.js';
 import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from '../agent/kafkaForwarding.js';
+import { defaultKafkaCompression } from '../agent/config.js';
 
 export interface DemoOptions {
   durationSec?: number;
@@ -74,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 
     // the agent runs inside the node namespace, which has no route to the brokers: forward from here
     if (o.kafka) {
-      kafka = await startKafkaForwarding({ dir: o.logDir, fsync: 'interval', kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 3 } },
+      kafka = await startKafkaForwarding({ dir: o.logDir, fsync: 'interval', kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 3, compression: defaultKafkaCompression() } },
         (line) => o.out(paint(o.color, 'dim', `    ${line}`)));
     }
 
@@ -124,7 +125,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (agent) await agent.stop();
     if (kafka) {
       // let the forwarder ship what the last seconds wrote (bounded: a dead broker keeps it in the log)
-      const log = { dir: o.logDir, fsync: 'interval' as const, kafka: { brokers: o.kafka!.split(','), topicPrefix: 'sluice.', partitions: 3 } };
+      const log = { dir: o.logDir, fsync: 'interval' as const, kafka: { brokers: o.kafka!.split(','), topicPrefix: 'sluice.', partitions: 3, compression: defaultKafkaCompression() } };
       for (let i = 0; i < 100 && kafkaLag(log) > 0; i++) await new Promise((r) => setTimeout(r, 100));
       const left = kafkaLag(log);
       if (left > 0) o.out(`demo: ${left} events not yet in Kafka; they stay in ${o.logDir} and go out with the next forwarder`);

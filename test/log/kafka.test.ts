@@ -1,7 +1,8 @@
 // The event log against the real broker (scripts/kafka.sh): a round trip through the forwarder,
 // kcat reading the flows topic as an outside client, and store-and-forward across a broker stop.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventLog, openTopicReader } from '../../src/log/eventLog.js';
 import { endpointAdded, fqdnAllowed } from '../../src/log/events.js';
@@ -22,6 +23,22 @@ function kcatDump(topic: string, expected: number): string[] {
   return out.split('\n').filter((l) => l !== '');
 }
 
+/**
+ * Bytes the broker stores for a topic's partitions, when it is scripts/kafka.sh's broker on this
+ * machine (its data directory is recorded in .kafka/data-dir); undefined otherwise.
+ */
+function brokerTopicBytes(topic: string): number | undefined {
+  const record = join(repoRoot, '.kafka', 'data-dir');
+  if (!existsSync(record)) return undefined;
+  const logs = join(readFileSync(record, 'utf8').trim(), 'kraft');
+  if (!existsSync(logs)) return undefined;
+  let bytes = 0;
+  for (const d of readdirSync(logs).filter((n) => n.startsWith(`${topic}-`))) {
+    for (const f of readdirSync(join(logs, d)).filter((n) => n.endsWith('.log'))) bytes += statSync(join(logs, d, f)).size;
+  }
+  return bytes;
+}
+
 /** The Hubble records the local log's flows topic holds, in offset order. */
 const localFlows = (dir: string) => openTopicReader(dir, 'flows').read().map((r) => JSON.parse(r.value.toString()));
 
@@ -40,7 +57,7 @@ describeKafka('log > kafka (real broker)', () => {
   beforeAll(() => { process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'; });
   afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-  it('forwards flows and policy changes; kafkajs and kcat read them back with ids and keys', async () => {
+  it.each(['none', 'lz4'] as const)('forwards flows and policy changes (%s batches); kafkajs and kcat read them back with ids and keys', async (compression) => {
     const dir = tempLogDir(); dirs.push(dir);
     const prefix = randomPrefix();
     const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
@@ -53,7 +70,7 @@ describeKafka('log > kafka (real broker)', () => {
 
     const client = createKafkaClient({ brokers: [BROKER] });
     await ensureTopics(client, prefix, 3);
-    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, batchSize: 128 });
+    const forwarder = new Forwarder({ logDir: dir, client, topicPrefix: prefix, batchSize: 128, compression });
     expect(await forwarder.forwardOnce()).toBe(502);
     expect(await forwarder.forwardOnce()).toBe(0); // the checkpoint says everything is shipped
     await forwarder.stop();
@@ -73,6 +90,10 @@ describeKafka('log > kafka (real broker)', () => {
     const byKey = new Map<string, Set<number>>();
     for (const l of lines) byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.partition));
     for (const parts of byKey.values()) expect(parts.size).toBe(1);
+    // what the broker stored is what was sent: lz4 batches take a fraction of the lines' bytes
+    const stored = brokerTopicBytes(topicName('flows', prefix));
+    const lineBytes = lines.reduce((n, l) => n + Buffer.byteLength(l.payload), 0);
+    if (stored !== undefined) expect(stored < lineBytes / 3).toBe(compression === 'lz4');
   });
 
   it('keeps events in the local log while the broker is down and ships them all when it is back', async () => {

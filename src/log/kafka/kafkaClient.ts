@@ -1,5 +1,6 @@
 // One kafkajs client per broker list, with the settings every Sluice producer and consumer uses.
 import './kafkajsPatches.js'; // before kafkajs loads: see the file
+import './compression.js'; // kafkajs can then read gzip and lz4 batches
 import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;

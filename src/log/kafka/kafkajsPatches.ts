@@ -17,8 +17,9 @@ import { dirname, join } from 'node:path';
 import { crc32cFast } from './crc32cNative.js';
 import { groupByPartition } from './groupByPartition.js';
 import { pooledEncoder } from './pooledEncoder.js';
-import { fastProduceRequest, type EncoderClass, type KafkajsRequest, type ProduceArgs } from './wire/produceRequest.js';
+import { fastProduceRequest, type EncoderClass, type KafkajsRequest, type ProduceArgs, type WireCodec } from './wire/produceRequest.js';
 import { frameRequest } from './wire/requestFrame.js';
+import { lz4 } from './lz4.js';
 
 const require = createRequire(import.meta.url);
 const root = dirname(require.resolve('kafkajs'));
@@ -43,13 +44,19 @@ function replace(relative: string, wrap: (original: never) => unknown): boolean 
   return true;
 }
 
+/** kafkajs's compression type 3 is LZ4; batches compressed with it are written by our encoder. */
+function lz4Codecs(): Map<number, WireCodec> {
+  const codec = lz4;
+  return codec === null ? new Map() : new Map([[3, { id: 3, compress: (records: Uint8Array) => codec.compress(records) }]]);
+}
+
 // Order matters: the produce request loads kafkajs's record-batch modules, which must find the
 // encoder and the CRC already replaced.
 const encoder = replace('src/protocol/encoder.js', pooledEncoder);
 const crc = preload('src/protocol/recordBatch/crc32C/index.js', crc32cFast);
 const group = preload('src/producer/groupMessagesPerPartition.js', groupByPartition);
 const produceRequest = replace('src/protocol/requests/produce/v3/request.js', (original: (args: ProduceArgs) => KafkajsRequest) =>
-  fastProduceRequest(original, require(join(root, 'src/protocol/encoder.js')) as EncoderClass, crc32cFast));
+  fastProduceRequest(original, require(join(root, 'src/protocol/encoder.js')) as EncoderClass, crc32cFast, lz4Codecs()));
 
 const requestFrame = preload('src/protocol/request.js', frameRequest(require(join(root, 'src/protocol/encoder.js')) as EncoderClass));
 

@@ -1,10 +1,11 @@
 // kafkajs's Produce request (v3, which v4-v7 reuse) with the record batches written by
-// recordBatch.ts: the whole request body in one Buffer, sized up front. Requests this encoder
-// does not cover (compression, record headers, per-record timestamps, keys or values that are
-// neither Buffer nor string) go through kafkajs's own encoder unchanged. kafkajsPatches.ts puts
+// recordBatch.ts: the whole request body in one Buffer, sized up front. Compressed batches are
+// written here too for the codecs given (lz4: one synchronous call per batch, lz4.ts). Requests
+// this encoder does not cover (other codecs, record headers, per-record timestamps, keys or
+// values that are neither Buffer nor string) go through kafkajs's own encoder unchanged. kafkajsPatches.ts puts
 // this in place of kafkajs's module; everything else (sequence numbers, acks, retries, the
 // connection) stays kafkajs's.
-import { measureBatch, sealBatch, writeBatch, type Lengths, type WireRecord } from './recordBatch.js';
+import { compressBatch, measureBatch, sealBatch, writeBatch, type Lengths, type WireRecord } from './recordBatch.js';
 import { REQUEST_HEADROOM, type HeadroomEncoder } from './requestFrame.js';
 
 interface ProduceMessage extends WireRecord { headers?: unknown; timestamp?: unknown }
@@ -57,11 +58,16 @@ function writeString(out: Buffer, at: number, s: string | null): number {
   return at + 2 + n;
 }
 
+/** A compression codec: its id in the batch attributes and the function that compresses records. */
+export interface WireCodec { id: number; compress: (records: Uint8Array) => Buffer }
+
 /**
  * The request body: transactional_id acks timeout [topic [partition record_set]]; with
- * `headroom` free bytes before it in the same memory (for requestFrame.ts's header).
+ * `headroom` free bytes before it in the same memory (for requestFrame.ts's header). With a
+ * codec, each batch is written uncompressed first and its records then compressed.
  */
-export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom = 0): Buffer {
+export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom = 0, codec?: WireCodec): Buffer {
+  if (codec !== undefined) return encodeCompressedBody(args, crc32c, headroom, codec);
   const transactionalId = args.transactionalId ?? null;
   const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
   const lengths: Lengths[][] = [];
@@ -104,18 +110,63 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) 
   return out;
 }
 
-/** Wraps kafkajs's produce/v3 request factory: uncompressed requests of eligible messages are encoded here. */
+function encodeCompressedBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom: number, codec: WireCodec): Buffer {
+  const transactionalId = args.transactionalId ?? null;
+  const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
+  const batches: Buffer[][] = [];
+  let size = 2 + stringBytes(transactionalId) + 2 + 4 + 4;
+  for (const t of args.topicData) {
+    size += 2 + stringBytes(t.topic) + 4;
+    batches.push(t.partitions.map((p) => {
+      const lengths = { key: new Int32Array(p.messages.length), value: new Int32Array(p.messages.length) };
+      const scratch = Buffer.allocUnsafe(measureBatch(p.messages, lengths));
+      const meta = { producerId, producerEpoch: args.producerEpoch ?? 0, firstSequence: p.firstSequence ?? 0, transactional: transactionalId !== null && transactionalId !== '', timestampMs: Date.now() };
+      const end = writeBatch(scratch, 0, p.messages, lengths, meta);
+      const batch = compressBatch(scratch, 0, end, codec.id, codec.compress);
+      sealBatch(batch, 0, batch.length, crc32c);
+      size += 8 + batch.length;
+      return batch;
+    }));
+  }
+  const out = Buffer.allocUnsafe(headroom + size).subarray(headroom);
+  let at = writeString(out, 0, transactionalId);
+  out.writeInt16BE(args.acks, at);
+  out.writeInt32BE(args.timeout, at + 2);
+  out.writeInt32BE(args.topicData.length, at + 6);
+  at += 10;
+  args.topicData.forEach((t, ti) => {
+    at = writeString(out, at, t.topic);
+    out.writeInt32BE(t.partitions.length, at);
+    at += 4;
+    t.partitions.forEach((p, pi) => {
+      const batch = batches[ti]![pi]!;
+      out.writeInt32BE(p.partition, at);
+      out.writeInt32BE(batch.length, at + 4);
+      out.set(batch, at + 8);
+      at += 8 + batch.length;
+    });
+  });
+  return out;
+}
+
+/**
+ * Wraps kafkajs's produce/v3 request factory: requests of eligible messages, uncompressed or
+ * compressed with one of `codecs` (by kafkajs compression type), are encoded here.
+ */
 export function fastProduceRequest(
   original: (args: ProduceArgs) => KafkajsRequest, Encoder: EncoderClass, crc32c: (data: Uint8Array) => number,
+  codecs: ReadonlyMap<number, WireCodec> = new Map(),
 ): (args: ProduceArgs) => KafkajsRequest {
   return (args) => {
     const request = original(args);
-    if ((args.compression ?? 0) !== 0) return request;
+    const compression = args.compression ?? 0;
+    const codec = codecs.get(compression);
+    if (compression !== 0 && codec === undefined) return request;
     const kafkajsEncode = request.encode;
     const encode = async () => {
       if (!args.topicData.every((t) => t.partitions.every((p) => p.messages.every(eligible)))) return kafkajsEncode();
       const encoder: HeadroomEncoder = new Encoder(0);
-      encoder.buf = encodeProduceBody(args, crc32c, REQUEST_HEADROOM);
+      encoder.buf = encodeProduceBody(args, crc32c, REQUEST_HEADROOM, codec);
       encoder.offset = encoder.buf.length;
       encoder.headroom = REQUEST_HEADROOM;
       return encoder;

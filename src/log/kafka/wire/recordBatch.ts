@@ -92,6 +92,20 @@ export function writeBatch(out: Buffer, at: number, records: readonly WireRecord
   return p;
 }
 
+/**
+ * The batch written at [start, end) of `uncompressed` as a compressed batch: the same header with
+ * the codec in its attributes, then `compress` of its records. The CRC is left to sealBatch.
+ */
+export function compressBatch(uncompressed: Buffer, start: number, end: number, codec: number, compress: (records: Uint8Array) => Buffer): Buffer {
+  const records = compress(uncompressed.subarray(start + BATCH_HEADER_BYTES, end));
+  const out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + records.length);
+  uncompressed.copy(out, 0, start, start + BATCH_HEADER_BYTES);
+  out.set(records, BATCH_HEADER_BYTES);
+  out.writeInt32BE(out.length - 12, 8); // batchLength: after baseOffset and itself
+  out.writeInt16BE(out.readInt16BE(ATTRIBUTES_AT) | codec, ATTRIBUTES_AT);
+  return out;
+}
+
 /** The CRC-32C field of a written batch: over everything from the attributes to the end. */
 export function sealBatch(out: Buffer, start: number, end: number, crc32c: (data: Uint8Array) => number): void {
   out.writeUInt32BE(crc32c(out.subarray(start + ATTRIBUTES_AT, end)), start + CRC_AT);
