@@ -65,6 +65,7 @@ export class DnsProxyThread {
   private counters: DnsProxyCounters[];
   private settled: Settlement[] = [];
   private settleFlush: NodeJS.Immediate | undefined;
+  private inBatch = false;
   private closing: Promise<void> | undefined;
   readonly proxies: DnsProxy[];
 
@@ -123,7 +124,9 @@ export class DnsProxyThread {
 
   private onBatch(m: Extract<FromProxyThread, { kind: 'batch' }>, hooks: DnsProxyThreadHooks): void {
     this.counters = m.counters;
-    if (m.events.length > 0) hooks.onEvents(m.events);
+    // Answers go first, so the held ones are released before the log write of the events: the
+    // ones that change nothing settle here at once and go back with one message at the end.
+    this.inBatch = true;
     for (const { id, exchange } of m.answers) {
       let pending: Promise<void> | undefined;
       try {
@@ -135,6 +138,9 @@ export class DnsProxyThread {
       if (pending === undefined) this.settle(id);
       else pending.then(() => this.settle(id), (err: unknown) => this.settle(id, err));
     }
+    this.inBatch = false;
+    this.postSettled();
+    if (m.events.length > 0) hooks.onEvents(m.events);
   }
 
   private settle(id: number, err?: unknown): void {
@@ -142,13 +148,18 @@ export class DnsProxyThread {
       id,
       error: isSluiceError(err) ? { code: err.code, message: err.message } : { code: 'ERR_INTERNAL', message: String(err) },
     });
-    // answers settled in this turn (at once, or by the map writes' promises) go back together
-    this.settleFlush ??= setImmediate(() => {
-      this.settleFlush = undefined;
-      const settled = this.settled;
-      this.settled = [];
-      this.post({ kind: 'settled', settled });
-    });
+    // settled while a batch is read: sent when it ends; by the map writes' promises: sent
+    // together at the end of this turn
+    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postSettled());
+  }
+
+  private postSettled(): void {
+    if (this.settleFlush !== undefined) clearImmediate(this.settleFlush);
+    this.settleFlush = undefined;
+    if (this.settled.length === 0) return;
+    const settled = this.settled;
+    this.settled = [];
+    this.post({ kind: 'settled', settled });
   }
 
   private post(m: ToProxyThread): void {
