@@ -61,73 +61,37 @@ function writeString(out: Buffer, at: number, s: string | null): number {
 /** A compression codec: its id in the batch attributes and the function that compresses records. */
 export interface WireCodec { id: number; compress: (records: Uint8Array) => Buffer }
 
+/** One partition's record set: its size, and how to write it (already sealed) at a position. */
+interface PlannedBatch { bytes: number; write(out: Buffer, at: number): void }
+
 /**
  * The request body: transactional_id acks timeout [topic [partition record_set]]; with
- * `headroom` free bytes before it in the same memory (for requestFrame.ts's header). With a
- * codec, each batch is written uncompressed first and its records then compressed.
+ * `headroom` free bytes before it in the same memory (for requestFrame.ts's header). Without a
+ * codec each batch is written in place; with one, it is written uncompressed first, then its
+ * records are compressed and the result copied in.
  */
 export function encodeProduceBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom = 0, codec?: WireCodec): Buffer {
-  if (codec !== undefined) return encodeCompressedBody(args, crc32c, headroom, codec);
   const transactionalId = args.transactionalId ?? null;
   const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
-  const lengths: Lengths[][] = [];
-  const batchBytes: number[][] = [];
-  let size = 2 + stringBytes(transactionalId) + 2 + 4 + 4;
-  for (const t of args.topicData) {
-    size += 2 + stringBytes(t.topic) + 4;
-    const ls: Lengths[] = [];
-    const bs: number[] = [];
-    for (const p of t.partitions) {
-      const l = { key: new Int32Array(p.messages.length), value: new Int32Array(p.messages.length) };
-      const b = measureBatch(p.messages, l);
-      ls.push(l);
-      bs.push(b);
-      size += 8 + b;
+  const plan = (p: ProducePartition): PlannedBatch => {
+    const lengths: Lengths = { key: new Int32Array(p.messages.length), value: new Int32Array(p.messages.length) };
+    const bytes = measureBatch(p.messages, lengths);
+    // One clock reading per partition, as kafkajs takes it for records without a timestamp.
+    const meta = { producerId, producerEpoch: args.producerEpoch ?? 0, firstSequence: p.firstSequence ?? 0, transactional: transactionalId !== null && transactionalId !== '', timestampMs: Date.now() };
+    if (codec === undefined) {
+      return { bytes, write: (out, at) => sealBatch(out, at, writeBatch(out, at, p.messages, lengths, meta), crc32c) };
     }
-    lengths.push(ls);
-    batchBytes.push(bs);
-  }
-  const out = Buffer.allocUnsafe(headroom + size).subarray(headroom);
-  let at = writeString(out, 0, transactionalId);
-  out.writeInt16BE(args.acks, at);
-  out.writeInt32BE(args.timeout, at + 2);
-  out.writeInt32BE(args.topicData.length, at + 6);
-  at += 10;
-  args.topicData.forEach((t, ti) => {
-    at = writeString(out, at, t.topic);
-    out.writeInt32BE(t.partitions.length, at);
-    at += 4;
-    t.partitions.forEach((p, pi) => {
-      out.writeInt32BE(p.partition, at);
-      out.writeInt32BE(batchBytes[ti]![pi]!, at + 4);
-      const start = at + 8;
-      // One clock reading per partition, as kafkajs takes it for records without a timestamp.
-      const meta = { producerId, producerEpoch: args.producerEpoch ?? 0, firstSequence: p.firstSequence ?? 0, transactional: transactionalId !== null && transactionalId !== '', timestampMs: Date.now() };
-      at = writeBatch(out, start, p.messages, lengths[ti]![pi]!, meta);
-      sealBatch(out, start, at, crc32c);
-    });
-  });
-  return out;
-}
-
-function encodeCompressedBody(args: ProduceArgs, crc32c: (data: Uint8Array) => number, headroom: number, codec: WireCodec): Buffer {
-  const transactionalId = args.transactionalId ?? null;
-  const producerId = args.producerId === undefined ? -1n : toBigInt(args.producerId);
-  const batches: Buffer[][] = [];
+    const scratch = Buffer.allocUnsafe(bytes);
+    const batch = compressBatch(scratch, 0, writeBatch(scratch, 0, p.messages, lengths, meta), codec.id, codec.compress);
+    sealBatch(batch, 0, batch.length, crc32c);
+    return { bytes: batch.length, write: (out, at) => out.set(batch, at) };
+  };
+  const batches = args.topicData.map((t) => t.partitions.map(plan));
   let size = 2 + stringBytes(transactionalId) + 2 + 4 + 4;
-  for (const t of args.topicData) {
+  args.topicData.forEach((t, ti) => {
     size += 2 + stringBytes(t.topic) + 4;
-    batches.push(t.partitions.map((p) => {
-      const lengths = { key: new Int32Array(p.messages.length), value: new Int32Array(p.messages.length) };
-      const scratch = Buffer.allocUnsafe(measureBatch(p.messages, lengths));
-      const meta = { producerId, producerEpoch: args.producerEpoch ?? 0, firstSequence: p.firstSequence ?? 0, transactional: transactionalId !== null && transactionalId !== '', timestampMs: Date.now() };
-      const end = writeBatch(scratch, 0, p.messages, lengths, meta);
-      const batch = compressBatch(scratch, 0, end, codec.id, codec.compress);
-      sealBatch(batch, 0, batch.length, crc32c);
-      size += 8 + batch.length;
-      return batch;
-    }));
-  }
+    for (const b of batches[ti]!) size += 8 + b.bytes;
+  });
   const out = Buffer.allocUnsafe(headroom + size).subarray(headroom);
   let at = writeString(out, 0, transactionalId);
   out.writeInt16BE(args.acks, at);
@@ -141,9 +105,9 @@ function encodeCompressedBody(args: ProduceArgs, crc32c: (data: Uint8Array) => n
     t.partitions.forEach((p, pi) => {
       const batch = batches[ti]![pi]!;
       out.writeInt32BE(p.partition, at);
-      out.writeInt32BE(batch.length, at + 4);
-      out.set(batch, at + 8);
-      at += 8 + batch.length;
+      out.writeInt32BE(batch.bytes, at + 4);
+      batch.write(out, at + 8);
+      at += 8 + batch.bytes;
     });
   });
   return out;
