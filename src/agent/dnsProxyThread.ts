@@ -61,6 +61,8 @@ export interface DnsProxyThreadHooks {
   onFailure(err: Error): void;
 }
 
+const CLOSE_TIMEOUT_MS = 5_000;
+
 export class DnsProxyThread {
   private counters: DnsProxyCounters[];
   private settled: Settlement[] = [];
@@ -91,12 +93,16 @@ export class DnsProxyThread {
           case 'closed': thread?.setCounters(m.counters); return void worker.terminate();
         }
       });
-      worker.on('error', (cause) => {
-        const err = new SluiceError('ERR_INTERNAL', `DNS proxy thread: ${cause.message}`, { cause });
-        if (thread === undefined) reject(err);
-        else if (thread.closing === undefined) hooks.onFailure(err);
-      });
-      worker.once('exit', (code) => reject(new SluiceError('ERR_INTERNAL', `DNS proxy thread exited (${code}) before listening`)));
+      // after start, an error or an exit nobody asked for is the thread's end: reported once
+      let failed = false;
+      const fail = (err: SluiceError) => {
+        if (thread === undefined) return reject(err);
+        if (thread.closing !== undefined || failed) return;
+        failed = true;
+        hooks.onFailure(err);
+      };
+      worker.on('error', (cause) => fail(new SluiceError('ERR_INTERNAL', `DNS proxy thread: ${cause.message}`, { cause })));
+      worker.once('exit', (code) => fail(new SluiceError('ERR_INTERNAL', `DNS proxy thread exited (code ${code})${thread === undefined ? ' before listening' : ''}`)));
     }).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;
@@ -110,10 +116,13 @@ export class DnsProxyThread {
     this.post({ kind: 'policies', policies: [...policies] });
   }
 
+  /** Closes the proxies and ends the thread; one that does not finish within 5 s is terminated. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.post({ kind: 'close' });
+      const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
       await this.exited;
+      clearTimeout(timer);
     })();
     return this.closing;
   }
