@@ -24,6 +24,15 @@ describe('fqdn > cache', () => {
     expect(nextExpiry(state)).toBe(31_000);
   });
 
+  it('rounds expiries up to the expiry grain, so answers within one grain change nothing', () => {
+    const state = createFqdnCache();
+    expect(applyDnsAnswer(state, answer(), 1_250, notInUse).updates[0]).toMatchObject({ expiresAt: 32_000, ttlSec: 30 });
+    expect(applyDnsAnswer(state, answer({ dnsEventId: 'dns-2' }), 1_900, notInUse).updates).toEqual([]);
+    expect(applyDnsAnswer(state, answer({ dnsEventId: 'dns-3' }), 2_001, notInUse).updates[0]).toMatchObject({ expiresAt: 33_000, dnsEventId: 'dns-3' });
+    const exact = createFqdnCache({ expiryGrainMs: 1 });
+    expect(applyDnsAnswer(exact, answer(), 1_250, notInUse).updates[0]).toMatchObject({ expiresAt: 31_250 });
+  });
+
   it('raises TTLs below the minimum', () => {
     const state = createFqdnCache({ minTtlSec: 60 });
     const { updates } = applyDnsAnswer(state, answer({ ttlSec: 0 }), 0, notInUse);
@@ -41,11 +50,13 @@ describe('fqdn > cache', () => {
     expect(state.endpoints.size).toBe(0);
   });
 
-  it('a refresh keeps the later expiry and the event that set it', () => {
+  it('a refresh keeps the later expiry and the event that set it, and reports only a change', () => {
     const state = createFqdnCache();
     applyDnsAnswer(state, answer({ ttlSec: 300, dnsEventId: 'long' }), 0, notInUse);
-    const { updates } = applyDnsAnswer(state, answer({ ttlSec: 5, dnsEventId: 'short' }), 1_000, notInUse);
-    expect(updates[0]).toMatchObject({ refreshed: true, expiresAt: 300_000, dnsEventId: 'long' });
+    expect(applyDnsAnswer(state, answer({ ttlSec: 5, dnsEventId: 'short' }), 1_000, notInUse).updates).toEqual([]);
+    expect(sharedAddresses(state, 'api.example.com')).toEqual([{ ip: '192.0.2.1', expiresAt: 300_000, dnsEventId: 'long' }]);
+    expect(applyDnsAnswer(state, answer({ ttlSec: 300, dnsEventId: 'later' }), 1_000, notInUse).updates)
+      .toEqual([{ type: 'learned', endpointId: 1, name: 'api.example.com', refreshed: true, ip: '192.0.2.1', expiresAt: 301_000, ttlSec: 300, dnsEventId: 'later' }]);
     applyDnsAnswer(state, answer({ ttlSec: 600, dnsEventId: 'longer' }), 2_000, notInUse);
     expect(sharedAddresses(state, 'api.example.com')).toEqual([{ ip: '192.0.2.1', expiresAt: 602_000, dnsEventId: 'longer' }]);
   });

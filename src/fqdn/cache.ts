@@ -19,6 +19,13 @@ export interface FqdnCacheOptions {
   maxNamesPerEndpoint: number;
   /** Expired addresses kept for live connections, per endpoint. Default 10000. */
   maxZombiesPerEndpoint: number;
+  /**
+   * Expiries are rounded up to a multiple of this. Default 1000 ms, the period of the expiry
+   * sweep, which removes an address up to that much after its TTL anyway. The rounding is what
+   * lets repeated answers for a popular name (hundreds a second) find the expiry already set and
+   * change nothing, where each would otherwise move it by a few milliseconds and be an event.
+   */
+  expiryGrainMs: number;
 }
 
 export const defaultFqdnCacheOptions: FqdnCacheOptions = {
@@ -26,6 +33,7 @@ export const defaultFqdnCacheOptions: FqdnCacheOptions = {
   maxAddressesPerName: 1000,
   maxNamesPerEndpoint: 10_000,
   maxZombiesPerEndpoint: 10_000,
+  expiryGrainMs: 1_000,
 };
 
 /** An answer as the proxy extracted it: the addresses belong to the queried name. */
@@ -170,7 +178,7 @@ function drainEvicted(state: FqdnCacheState, updates: FqdnUpdate[]): FqdnUpdate[
 
 /**
  * Records the addresses of one answer. An address seen again keeps the later of its two
- * expiries; a fresh answer revives a zombie. Past the per-name limit the soonest-expiring
+ * expiries (an answer that extends nothing is no update at all); a fresh answer revives a zombie. Past the per-name limit the soonest-expiring
  * addresses of the name go (to the zombies when a connection still uses them).
  */
 export function applyDnsAnswer(state: FqdnCacheState, answer: DnsAnswer, now: number, isInUse: IsInUse): FqdnCacheResult {
@@ -178,7 +186,8 @@ export function applyDnsAnswer(state: FqdnCacheState, answer: DnsAnswer, now: nu
   if (answer.addresses.length === 0) return { state, updates: drainEvicted(state, updates) };
   const name = normalizeDnsName(answer.name);
   const ttlSec = Math.max(answer.ttlSec, state.options.minTtlSec);
-  const expiresAt = now + ttlSec * 1000;
+  const grain = state.options.expiryGrainMs;
+  const expiresAt = Math.ceil((now + ttlSec * 1000) / grain) * grain;
   const history = historyOf(state, answer.endpointId);
   let records = history.names.get(name);
   if (records === undefined) {
@@ -188,9 +197,9 @@ export function applyDnsAnswer(state: FqdnCacheState, answer: DnsAnswer, now: nu
   const answered = new Set(answer.addresses.slice(0, state.options.maxAddressesPerName));
   for (const ip of answered) {
     const previous = records.get(ip);
-    const record: AddressRecord = previous !== undefined && previous.expiresAt > expiresAt
-      ? previous
-      : { ip, expiresAt, ttlSec, dnsEventId: answer.dnsEventId };
+    // already known until at least then: nothing changes, and nothing is reported
+    if (previous !== undefined && previous.expiresAt >= expiresAt) continue;
+    const record: AddressRecord = { ip, expiresAt, ttlSec, dnsEventId: answer.dnsEventId };
     records.set(ip, record);
     history.zombies.delete(zombieKey(name, ip));
     share(state, answer.endpointId, name, record);

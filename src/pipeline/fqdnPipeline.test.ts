@@ -246,7 +246,7 @@ describe('pipeline > policyAdapter', () => {
 });
 
 describe('pipeline > repeated answers', () => {
-  it('re-announces known addresses without rewriting the map', async () => {
+  it('re-announces known addresses whose expiry moves, without rewriting the map', async () => {
     const { pipeline, writes, events } = setup();
     pipeline.setPolicy(1, policy(suffix('example.com')));
     pipeline.setPolicy(2, policy(suffix('example.com')));
@@ -254,16 +254,32 @@ describe('pipeline > repeated answers', () => {
     await settle();
     writes.length = 0;
     events.length = 0;
-    const again = exchange(1, 'a.example.com', ['192.0.2.1']);
+    const again = exchange(1, 'a.example.com', ['192.0.2.1'], 30, 5_000);
     // nothing to write and no write in progress: released at once, without a promise to wait on
     expect(pipeline.onAnswer(again)).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(['fqdn.allowed', 'fqdn.allowed']);
     await settle();
     expect(writes).toEqual([]);
-    expect(events.map((e) => [e.type, e.data.endpointId, e.causeId]).sort()).toEqual([
-      ['fqdn.allowed', 1, again.dnsEventId],
-      ['fqdn.allowed', 2, again.dnsEventId],
+    expect(events.map((e) => [e.type, e.data.endpointId, e.causeId, e.type === 'fqdn.allowed' ? e.data.expiresAt : null]).sort()).toEqual([
+      ['fqdn.allowed', 1, again.dnsEventId, new Date(35_000).toISOString()],
+      ['fqdn.allowed', 2, again.dnsEventId, new Date(35_000).toISOString()],
     ]);
+  });
+
+  it('announces nothing for answers that leave the expiry where it is (within its second)', async () => {
+    const { pipeline, writes, events } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 30, 100));
+    await settle();
+    events.length = 0;
+    writes.length = 0;
+    // 30 s from 0.1 s and from 0.9 s both end in the second that ends at 31 s
+    expect(pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 30, 900))).toBeUndefined();
+    // a shorter TTL leaves the later expiry (and the answer that set it) in place
+    expect(pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 5, 1_000))).toBeUndefined();
+    await settle();
+    expect(events).toEqual([]);
+    expect(writes).toEqual([]);
   });
 });
 
