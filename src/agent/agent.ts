@@ -13,12 +13,11 @@ import { decodeAllowKey } from '../datapath/index.js';
 import type { DnsProxy } from '../dns/index.js';
 import { EventLog } from '../log/eventLog.js';
 import type { Envelope, EventDraft } from '../log/envelope.js';
-import { newEventId } from '../log/eventId.js';
 import { measureBootTimeOffsetNs, type FlowContext } from '../log/hubble/flowContext.js';
 import { applyEvent, type AgentState } from '../log/replay/agentState.js';
 import { replayUntil } from '../log/replay/replay.js';
 import {
-  decideDnsQuery, describeFqdnSelector, emptyRepository, foldPolicyEvent, fqdnSelectorMatches, resolveEndpointPolicies,
+  describeFqdnSelector, emptyRepository, foldPolicyEvent, fqdnSelectorMatches, resolveEndpointPolicies,
   type EndpointPolicy, type RepositoryState,
 } from '../policy/index.js';
 import { createFqdnPipeline, fromEndpointPolicy, type FqdnPipeline, type PipelineEvent } from '../pipeline/index.js';
@@ -241,7 +240,6 @@ export class Agent {
     this.datapath.detach({ ifname: ep.ifname });
     this.endpoints.delete(ep.id);
     this.policies.delete(ep.id);
-    this.proxyThread?.setPolicies(this.policies);
     this.pipeline.setPolicy(ep.id, undefined);
     this.publish([{ type: 'endpoint.removed', data: { id: ep.id } }]);
     this.resolve();

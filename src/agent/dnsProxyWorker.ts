@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SluiceError, isSluiceError } from '../errors.js';
 import { BpfMap } from '../datapath/bpfMap.js';
-import { decodeDnsNatValue, encodeDnsNatKey } from '../datapath/maps/layout.js';
+import { lookupDnsOrigin } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
 import { decideDnsQuery, type EndpointPolicy } from '../policy/index.js';
@@ -41,11 +41,8 @@ const schedule = () => (flush ??= setImmediate(sendBatch));
 
 const common = {
   lookupOrigin: (addr: string, clientPort: number, transport: DnsTransport) => {
-    const ip = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-    const v = dnsNat.lookup(encodeDnsNatKey(ip, clientPort, transport === 'TCP' ? 6 : 17));
-    if (v === undefined) return undefined;
-    const o = decodeDnsNatValue(v, ip.includes(':') ? 6 : 4);
-    return policies.has(o.endpointId) ? { endpointId: o.endpointId, server: o.server, port: o.port } : undefined;
+    const o = lookupDnsOrigin(dnsNat, addr.startsWith('::ffff:') ? addr.slice(7) : addr, clientPort, transport === 'TCP' ? 'tcp' : 'udp');
+    return o && policies.has(o.endpointId) ? { endpointId: o.endpointId, server: o.server, port: o.port } : undefined;
   },
   decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
     const ep = policies.get(endpointId);

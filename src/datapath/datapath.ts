@@ -156,12 +156,6 @@ export class Datapath {
     this.maps.dnsConfig.update(encodeU32(0), encodeDnsConfig(cfg));
   }
 
-  /** Where a pod's DNS query was going before the datapath steered it to the proxy. */
-  dnsOrigin(clientAddr: string, clientPort: number, proto: 'udp' | 'tcp'): DnsNatEntry | undefined {
-    const v = this.maps.dnsNat.lookup(encodeDnsNatKey(clientAddr, clientPort, proto === 'tcp' ? 6 : 17));
-    return v && decodeDnsNatValue(v, isIPv4(clientAddr) ? 4 : 6);
-  }
-
   /** The flow events of every attached endpoint; one shared reader however many subscribe. */
   flows(): Observable<FlowEvent> {
     this.flows$ ??= flowsFrom(this.reader, this.flowStats).pipe(share());
@@ -237,6 +231,15 @@ export class Datapath {
     // an empty pin root is ours to remove; one holding anything else is left alone
     if (!options.keepPinned) removeEmptyDir(this.obj.pinRoot);
   }
+}
+
+/**
+ * Where a pod's DNS query was going before the datapath steered it to the proxy, from the dns_nat
+ * map (the proxy's thread opens it by the agent's fd: fds belong to the process).
+ */
+export function lookupDnsOrigin(dnsNat: BpfMap, clientAddr: string, clientPort: number, proto: 'udp' | 'tcp'): DnsNatEntry | undefined {
+  const v = dnsNat.lookup(encodeDnsNatKey(clientAddr, clientPort, proto === 'tcp' ? 6 : 17));
+  return v && decodeDnsNatValue(v, isIPv4(clientAddr) ? 4 : 6);
 }
 
 function removeEmptyDir(dir: string): void {
