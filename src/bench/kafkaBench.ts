@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventLog } from '../log/eventLog.js';
-import { ensureTopics } from '../log/kafka/ensureTopics.js';
+import { deleteTopics, ensureTopics } from '../log/kafka/ensureTopics.js';
 import type { ForwarderCompression } from '../log/kafka/compression.js';
 import { ForwarderThread } from '../log/kafka/forwarderThread.js';
 import { createKafkaClient, type KafkaClient } from '../log/kafka/kafkaClient.js';
@@ -23,7 +23,7 @@ import { processCpuSeconds } from './processCpu.js';
 import { benchFlowContext, type FlowSourceFn } from './kafkaFlowSource.js';
 import { openRingFlowSource } from './kafkaRingSource.js';
 import { measureBootTimeOffsetNs } from '../log/hubble/flowContext.js';
-import { deleteRunTopics, topicMessageCount } from './kafkaTopics.js';
+import { topicMessageCount } from './kafkaTopics.js';
 import { defaultKafkaCompression } from '../agent/config.js';
 
 export const resultName = 'kafka';
@@ -98,7 +98,7 @@ async function oneRound(o: { client: KafkaClient; brokers: string[]; partitions:
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await deleteRunTopics(o.client, prefix);
+    await deleteTopics(o.client, prefix);
   }
 }
 
@@ -136,7 +136,7 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRe
     try {
       base = await baselineFlowsPerSec(client, topicName('dns', basePrefix), source, baselineFlows, flowContext);
     } finally {
-      await deleteRunTopics(client, basePrefix);
+      await deleteTopics(client, basePrefix);
     }
     return {
       flowsPerSec: median.flowsPerSec,

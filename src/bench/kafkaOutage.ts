@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventLog } from '../log/eventLog.js';
 import { flowEventToHubble, flowTimeNs } from '../log/hubble/flowRecord.js';
-import { ensureTopics } from '../log/kafka/ensureTopics.js';
+import { deleteTopics, ensureTopics } from '../log/kafka/ensureTopics.js';
 import { Forwarder } from '../log/kafka/forwarder.js';
 import { createKafkaClient } from '../log/kafka/kafkaClient.js';
 import { topicName } from '../log/topics.js';
 import { acquireKafkaBroker, kafkaScriptAsync } from './kafkaBroker.js';
 import { benchFlowContext, syntheticFlow } from './kafkaFlowSource.js';
 import { consumeOutageTopic, outageEventId } from './kafkaOutageCheck.js';
-import { deleteRunTopics } from './kafkaTopics.js';
 
 export interface KafkaOutageOptions {
   /** Flows per second offered to the log (issue 8 asks for 100k; see the report for what holds). */
@@ -118,7 +117,7 @@ export async function runKafkaOutage(options: KafkaOutageOptions = {}): Promise<
     log.close();
     if (brokerDown) await kafkaScriptAsync('start').catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
-    await deleteRunTopics(client, prefix);
+    await deleteTopics(client, prefix);
     broker.release();
   }
 }

@@ -1,7 +1,6 @@
-// Topic helpers shared by the Kafka benchmarks: how many messages a topic holds, and dropping a
-// run's topics afterwards so benchmark runs do not fill the broker's disk.
+// How many messages a topic holds, for the Kafka benchmarks' `lost` (a run's topics are dropped
+// afterwards with ensureTopics.ts's deleteTopics).
 import type { KafkaClient } from '../log/kafka/kafkaClient.js';
-import { topicKinds, topicName } from '../log/topics.js';
 
 export async function topicMessageCount(client: KafkaClient, topic: string): Promise<number> {
   const admin = client.admin();
@@ -11,17 +10,5 @@ export async function topicMessageCount(client: KafkaClient, topic: string): Pro
     return offsets.reduce((s, o) => s + Number(o.high) - Number(o.low), 0);
   } finally {
     await admin.disconnect();
-  }
-}
-
-export async function deleteRunTopics(client: KafkaClient, prefix: string): Promise<void> {
-  const admin = client.admin();
-  try {
-    await admin.connect();
-    await admin.deleteTopics({ topics: topicKinds.map((k) => topicName(k, prefix)) });
-  } catch {
-    // Best effort: a broker that is gone keeps the topics, which only costs disk in its temp dir.
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }

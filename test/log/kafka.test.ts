@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventLog, openTopicReader } from '../../src/log/eventLog.js';
 import { endpointAdded, fqdnAllowed } from '../../src/log/events.js';
-import { ensureTopics } from '../../src/log/kafka/ensureTopics.js';
+import { deleteTopics, ensureTopics } from '../../src/log/kafka/ensureTopics.js';
 import { Forwarder } from '../../src/log/kafka/forwarder.js';
 import { createKafkaClient } from '../../src/log/kafka/kafkaClient.js';
 import { consumeTopic } from '../../src/log/kafka/kafkaConsumer.js';
@@ -55,11 +55,17 @@ async function consumeN(prefix: string, kind: 'flows' | 'policy-changes', n: num
 describeKafka('log > kafka (real broker)', () => {
   const dirs: string[] = [];
   beforeAll(() => { process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'; });
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    const client = createKafkaClient({ brokers: [BROKER] });
+    for (const p of prefixes) await deleteTopics(client, p);
+  });
 
   it.each(['none', 'lz4'] as const)('forwards flows and policy changes (%s batches); kafkajs and kcat read them back with ids and keys', async (compression) => {
     const dir = tempLogDir(); dirs.push(dir);
     const prefix = randomPrefix();
+    prefixes.push(prefix);
     const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
     log.publishFlows(Array.from({ length: 500 }, (_, i) => syntheticFlow(i)));
     const flows = localFlows(dir);
@@ -99,6 +105,7 @@ describeKafka('log > kafka (real broker)', () => {
   it('keeps events in the local log while the broker is down and ships them all when it is back', async () => {
     const dir = tempLogDir(); dirs.push(dir);
     const prefix = randomPrefix();
+    prefixes.push(prefix);
     const client = createKafkaClient({ brokers: [BROKER], retries: 1, initialRetryTimeMs: 100 });
     await ensureTopics(client, prefix, 1);
     const log = new EventLog({ dir, node: 'node-1', flowContext: testFlowContext });
