@@ -17,6 +17,7 @@ import { eventTypes, type EventType, type FqdnAllowedData, type FqdnExpiredData,
 import { ASCII_BIT, ByteReader, MAX_STR_BYTES } from './bytes.js';
 import { ENDPOINT_ID, FQDN_ALLOWED, FQDN_EXPIRED, OTHER_TYPE, readRef } from './compactLayout.js';
 import type { DecodeFn } from './valueCodec.js';
+import { KeptAllowed } from './keptAllowed.js';
 
 interface Latin1Slice { latin1Slice(start: number, end: number): string }
 
@@ -27,6 +28,7 @@ class RecordText {
   private text: string | null = null;
   constructor(private readonly r: ByteReader) {}
   reset(start: number, end: number): void { this.start = start; this.end = end; this.text = null; }
+  buf(): Buffer { return this.r.buf; }
   field(at: number): string {
     const b = this.r.buf;
     const header = b[at]! | (b[at + 1]! << 8);
@@ -68,6 +70,15 @@ class EnvelopeView implements Envelope {
   readonly expired: FqdnExpiredData = { endpointId: 0, name: '', ip: '', reason: 'ttl' };
   readonly endpoint = { id: 0 };
   constructor(readonly text: RecordText) { this.allowed = new AllowedView(text); }
+  /**
+   * The current fqdn.allowed record as an entry a fold may keep past this visit, its text read
+   * from the record's buffer when asked (keptAllowed.ts): only for scans whose read buffers
+   * outlive what is kept (replay's chunk pool).
+   */
+  keepAllowed(): KeptAllowed {
+    const d = this.allowed;
+    return new KeptAllowed(d.endpointId, d.name, d.ip, d.selector, d.ttlSec, this.text.buf(), this.idAt, this.timeAt, d.expiresAtAt, d.dnsEventIdAt);
+  }
   get id(): string { return this.text.field(this.idAt); }
   get time(): string { return this.text.field(this.timeAt); }
   get causeId(): string | null { return this.causeAt < 0 ? null : this.text.field(this.causeAt); }

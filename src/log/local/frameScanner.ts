@@ -26,6 +26,12 @@ export type FrameVisitFn = (frame: FrameSummary, codecId: number, buf: Buffer, a
 /** One read buffer for a whole scan; it grows when a frame does not fit. */
 export interface ChunkBuffer { buf: Buffer }
 
+/**
+ * Read buffers handed out one per chunk and taken back by their owner when it no longer needs
+ * what it kept from them (replay: replay/chunkPool.ts); never the one being read into.
+ */
+export interface ChunkPool { take(minBytes: number): Buffer }
+
 export interface ScanIo {
   /** Read every chunk into this buffer (values must not outlive their visit). */
   reuse?: ChunkBuffer;
@@ -37,6 +43,8 @@ export interface ScanIo {
   keepVisited?: boolean;
   /** Bytes per read (default 8 MiB); a frame larger than this is read whole all the same. */
   chunkBytes?: number;
+  /** Instead of `reuse`: every chunk in a buffer of this pool (values may point into it). */
+  pool?: ChunkPool;
 }
 
 export function scanFrames(path: string, fromPosition: number, visit: FrameVisitFn, toPosition?: number, io: ScanIo = {}): ScanFramesResult {
@@ -69,7 +77,10 @@ export function scanFrames(path: string, fromPosition: number, visit: FrameVisit
       const need = tail >= 4 ? buf.readUInt32LE(at) : 0;
       const size = Math.max(chunkBytes, need + 64, tail + 64);
       let next: Buffer;
-      if (reuse !== undefined && !(io.keepVisited === true && buf === reuse.buf && at > 0)) {
+      if (io.pool !== undefined) {
+        next = io.pool.take(size);
+        buf.copy(next, 0, at, end);
+      } else if (reuse !== undefined && !(io.keepVisited === true && buf === reuse.buf && at > 0)) {
         if (reuse.buf.length < need + 64 || reuse.buf.length < tail + 64) reuse.buf = Buffer.allocUnsafe(size);
         next = reuse.buf;
         if (next === buf) buf.copyWithin(0, at, end);

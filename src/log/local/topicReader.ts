@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { SluiceError } from '../../errors.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
-import { scanFrames } from './frameScanner.js';
+import { scanFrames, type ChunkPool } from './frameScanner.js';
 import { visitFrameRecords, type LogRecord, type RecordVisitFn } from './logRecord.js';
 import { listSegments, loadIndex, logPath, positionForOffset, positionForTime } from './segmentFiles.js';
 
@@ -19,6 +19,8 @@ export interface ScanOptions {
   untilTimeMs?: number;
   /** Reuse one record and value object for every visit (see RecordWindow.transient). */
   transient?: boolean;
+  /** Transient scans: read chunks into this pool's buffers rather than one reused buffer. */
+  chunkPool?: ChunkPool;
 }
 
 export interface ScanResult {
@@ -62,7 +64,8 @@ export class TopicReader<V> {
     };
     const bases = listSegments(this.dir);
     // A transient scan hands nothing out past a visit, so all segments share one read buffer.
-    const chunk = window.transient ? { buf: Buffer.alloc(0) } : undefined;
+    const chunk = window.transient && options.chunkPool === undefined ? { buf: Buffer.alloc(0) } : undefined;
+    const io = options.chunkPool !== undefined ? { pool: options.chunkPool } : { reuse: chunk };
     let nextOffset = Math.max(window.fromOffset, bases[0] ?? 0);
     let visited = 0;
     let stopped = false;
@@ -94,7 +97,7 @@ export class TopicReader<V> {
         if (!more) { stopped = true; return false; }
         nextOffset = frame.baseOffset + frame.count;
         return true;
-      }, undefined, { reuse: chunk });
+      }, undefined, io);
       const isLast = nextBase === undefined;
       if (result.stop && (result.stop.reason === 'corrupt' || !isLast)) {
         throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, {

@@ -72,6 +72,41 @@ describe('log > replay > agent state', () => {
     }), { numRuns: 60 });
   });
 
+  it('a long log (several read buffers, taken back and reused) replays to the live state', () => {
+    // 200k events of ~180 bytes: five 8 MiB reads and three times the 65,536 events after which
+    // replay makes its kept entries plain and reuses the buffers they pointed into. Entries
+    // allowed at the start and never expired must come out whole at the end.
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-replay-long-'));
+    try {
+      let clock = 1_764_000_000_000;
+      const log = new EventLog({ dir, node: 'n1', flowContext: noFlows, nowMs: () => clock, topicOptions: { retentionMs: null, retentionBytes: null, fsync: { mode: 'never' } } });
+      const live = createAgentState();
+      const allow = (i: number, ep: number, t: number) => fqdnAllowed({
+        endpointId: ep, name: `svc${i % 500}.example.com`, ip: `203.0.${(i >> 8) & 255}.${i & 255}`, selector: '*.example.com',
+        expiresAt: formatTimeMs(t + 60_000), ttlSec: 60, dnsEventId: `0190a1b2-c3d4-7e5f-8a9b-${String(i).padStart(12, '0')}`,
+      }, t);
+      let batch: EventDraft[] = [];
+      const flush = () => { for (const e of log.publishBatch(batch)) applyEvent(live, e); batch = []; };
+      for (let i = 0; i < 200_000; i++) {
+        const t = (clock += 1);
+        // long-lived: endpoint 9's first 300 addresses are never expired
+        if (i < 300) batch.push({ ...allow(i, 9, t), timeMs: t });
+        else if (i % 2 === 0) batch.push({ ...allow(i, 1 + (i % 7), t), timeMs: t });
+        else batch.push({ ...fqdnExpired({ endpointId: 1 + ((i - 1) % 7), name: `svc${(i - 1) % 500}.example.com`, ip: `203.0.${((i - 1) >> 8) & 255}.${(i - 1) & 255}`, reason: 'ttl' }, null, t), timeMs: t });
+        if (batch.length === 4096) flush();
+      }
+      flush();
+      log.close();
+      const replayed = replayUntil(dir).state;
+      expect(replayed.allowlist.size).toBe(live.allowlist.size);
+      expect(snapshotState(replayed)).toEqual(snapshotState(live));
+      // plain objects, not views into a read buffer
+      for (const e of replayed.allowlist.values()) expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an endpoint removal takes its allowlist entries with it', () => {
     const s = createAgentState();
     const base = { schemaVersion: 1, node: 'n', causeId: null, time: '2025-01-01T00:00:00.000000000Z' };

@@ -33,15 +33,28 @@ export function applyEvent(state: AgentState, e: Envelope): AgentState {
   return state;
 }
 
+export interface FoldOptions {
+  /**
+   * Replay through a chunk pool: an fqdn.allowed view keeps its text in the read buffer
+   * (codec/keptAllowed.ts) until AllowList.materialize(). Only where the buffers outlive that.
+   */
+  keepAllowed?: boolean;
+}
+
 /**
  * applyEvent without `lastEventId`, for replay: reading the id of every event would decode a
  * string per event only to drop all but the last, so replay sets it once at the end.
  */
-export function foldEvent(state: AgentState, e: Envelope): AgentState {
+export function foldEvent(state: AgentState, e: Envelope, options: FoldOptions = {}): AgentState {
   state.events++;
   state.lastSeq = e.seq;
   switch (e.type as EventType) {
     case 'fqdn.allowed': {
+      const keep = options.keepAllowed === true ? (e as { keepAllowed?: () => AllowEntry }).keepAllowed : undefined;
+      if (keep !== undefined) {
+        state.allowlist.set(keep.call(e));
+        break;
+      }
       const d = e.data as FqdnAllowedData;
       state.allowlist.set({
         endpointId: d.endpointId, name: d.name, ip: d.ip, selector: d.selector, expiresAt: d.expiresAt,

@@ -6,6 +6,7 @@
 // address was the largest allocation of replay, made and dropped with every allow and expiry.
 
 import type { FqdnAllowedData } from '../events.js';
+import { KeptAllowed } from '../codec/keptAllowed.js';
 
 /** An fqdn.allowed event's data, with the event's id and time. */
 export interface AllowEntry extends FqdnAllowedData {
@@ -60,6 +61,20 @@ export class AllowList {
   deleteEndpoint(endpointId: number): void {
     for (const slot of this.byEndpoint.get(endpointId)?.values() ?? []) this.count -= slot instanceof Map ? slot.size : 1;
     this.byEndpoint.delete(endpointId);
+  }
+
+  /**
+   * Turns the entries replay kept with their text still in a read buffer (KeptAllowed) into
+   * plain ones, so no read buffer is needed any more and every entry compares, prints and
+   * serializes like any other.
+   */
+  materialize(): void {
+    for (const byIp of this.byEndpoint.values()) {
+      for (const [ip, slot] of byIp) {
+        if (slot instanceof KeptAllowed) byIp.set(ip, slot.toPlain());
+        else if (slot instanceof Map) for (const [name, e] of slot) if (e instanceof KeptAllowed) slot.set(name, e.toPlain());
+      }
+    }
   }
 
   /** The entries that allow `ip` for the endpoint (one per DNS name). */
