@@ -37,7 +37,7 @@ function load(): Lz4 | null {
   } catch {
     return null;
   }
-  const dctxType = koffi.pointer(koffi.opaque('LZ4F_dctx'));
+  koffi.opaque('LZ4F_dctx'); // names the type the declarations below use
   const bound = lib.func('size_t LZ4F_compressFrameBound(size_t srcSize, const void *prefs)') as (n: number, p: Buffer) => number;
   const compressFrame = lib.func('size_t LZ4F_compressFrame(void *dst, size_t cap, const void *src, size_t n, const void *prefs)') as
     (dst: Buffer, cap: number, src: Uint8Array, n: number, p: Buffer) => number | bigint;
@@ -48,7 +48,6 @@ function load(): Lz4 | null {
   // sizes in and out through 8-byte cells: dstSize and srcSize are size_t* (in: room, out: used)
   const decompressStep = lib.func('size_t LZ4F_decompress(LZ4F_dctx *dctx, void *dst, void *dstSize, const void *src, void *srcSize, const void *opts)') as
     (dctx: unknown, dst: Buffer, dstSize: Buffer, src: Uint8Array, srcSize: Buffer, opts: null) => number | bigint;
-  void dctxType;
   const prefs = preferences();
   const fail = (what: string, code: number | bigint): never => {
     throw new SluiceError('ERR_KAFKA_PUBLISH', `lz4 ${what}: ${errorName(code)}`);
