@@ -68,6 +68,8 @@ export class DnsProxyThread {
   private settled: Settlement[] = [];
   private settleFlush: NodeJS.Immediate | undefined;
   private inBatch = false;
+  private latestPolicies: ReadonlyMap<number, EndpointPolicy> = new Map();
+  private policiesFlush: NodeJS.Immediate | undefined;
   private closing: Promise<void> | undefined;
   readonly proxies: DnsProxy[];
 
@@ -113,12 +115,19 @@ export class DnsProxyThread {
 
   /** Every endpoint's policy; endpoints not in the map are not endpoints (their queries are refused). */
   setPolicies(policies: ReadonlyMap<number, EndpointPolicy>): void {
-    this.post({ kind: 'policies', policies: [...policies] });
+    // Once per turn, as they are then: adding N endpoints in one go (the configured ones at start)
+    // resolves every policy N times, and each would otherwise cross the threads whole.
+    this.latestPolicies = policies;
+    this.policiesFlush ??= setImmediate(() => {
+      this.policiesFlush = undefined;
+      this.post({ kind: 'policies', policies: [...this.latestPolicies] });
+    });
   }
 
   /** Closes the proxies and ends the thread; one that does not finish within 5 s is terminated. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (this.policiesFlush !== undefined) clearImmediate(this.policiesFlush);
       this.post({ kind: 'close' });
       const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
       await this.exited;

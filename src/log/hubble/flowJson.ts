@@ -166,6 +166,21 @@ function str(out: ByteWriter, s: string): void {
   out.pos = at;
 }
 
+/**
+ * `"a":A,"b":B` with each member left out when its value is 0 (proto3 JSON omits zero numbers):
+ * `bKey` opens the second member when it comes first, `commaBKey` when it follows the first.
+ */
+function numberPair(out: ByteWriter, aKey: Uint8Array, a: number, bKey: Uint8Array, commaBKey: Uint8Array, b: number): void {
+  if (a) {
+    put(out, aKey);
+    num(out, a);
+  }
+  if (b) {
+    put(out, a ? commaBKey : bKey);
+    num(out, b);
+  }
+}
+
 /** Writes flow lines for one FlowContext, keeping the caches between calls. */
 export class FlowJsonRenderer {
   private readonly endpoints = new EndpointJsonCache();
@@ -288,14 +303,7 @@ export class FlowJsonRenderer {
       case PROTO_ICMPV6: {
         const v6 = e.proto === PROTO_ICMPV6;
         put(out, v6 ? ICMP6_OPEN : ICMP4_OPEN);
-        if (e.icmpType) {
-          put(out, TYPE);
-          num(out, e.icmpType);
-        }
-        if (e.icmpCode) {
-          put(out, e.icmpType ? COMMA_CODE : CODE);
-          num(out, e.icmpCode);
-        }
+        numberPair(out, TYPE, e.icmpType, CODE, COMMA_CODE, e.icmpCode);
         put(out, L4_CLOSE);
         const name = (v6 ? icmpV6Names : icmpV4Names)[e.icmpType] ?? `Type ${e.icmpType}`;
         return utf8(`"Summary":${q(`${v6 ? 'ICMPv6' : 'ICMPv4'} ${name}`)}`);
@@ -307,14 +315,7 @@ export class FlowJsonRenderer {
 
   /** `"source_port":N,"destination_port":N` as far as set, and a comma when more follows. */
   private ports(e: FlowEvent, out: ByteWriter, more: boolean): void {
-    if (e.sport) {
-      put(out, SOURCE_PORT);
-      num(out, e.sport);
-    }
-    if (e.dport) {
-      put(out, e.sport ? COMMA_DESTINATION_PORT : DESTINATION_PORT);
-      num(out, e.dport);
-    }
+    numberPair(out, SOURCE_PORT, e.sport, DESTINATION_PORT, COMMA_DESTINATION_PORT, e.dport);
     if (more && (e.sport || e.dport)) put(out, COMMA);
   }
 
