@@ -20,7 +20,8 @@ import {
   describeFqdnSelector, emptyRepository, foldPolicyEvent, fqdnSelectorMatches, resolveEndpointPolicies,
   type EndpointPolicy, type RepositoryState,
 } from '../policy/index.js';
-import { createFqdnPipeline, fromEndpointPolicy, type FqdnPipeline, type PipelineEvent } from '../pipeline/index.js';
+import { createFqdnPipeline, fromEndpointPolicy, type EndpointAllowlistPolicy, type FqdnPipeline, type PipelineEvent } from '../pipeline/index.js';
+import { normalizeDnsName } from '../fqdn/index.js';
 import { createAgentMetrics, startApiServer, startMetricsServer, type AgentMetrics, type ApiServer, type MetricsServer } from '../api/index.js';
 import { verdictNames, dropReasonNames, Verdict, type FlowEvent } from '../datapath/index.js';
 import { agentApiProvider } from './apiProvider.js';
@@ -47,6 +48,8 @@ export class Agent {
   readonly endpoints = new Map<number, AgentEndpoint>();
   private repo: RepositoryState = emptyRepository();
   private policies = new Map<number, EndpointPolicy>();
+  /** What the pipeline was given per enforced endpoint (its toFQDNs selectors). */
+  private fqdnPolicies = new Map<number, EndpointAllowlistPolicy>();
   /** (endpoint|ip) -> names, for the flows' destination_names. */
   private readonly namesByIp = new Map<string, Set<string>>();
   /** What the pipeline has written per endpoint: prefixes, for reconciling the pinned map. */
@@ -188,11 +191,26 @@ export class Agent {
         }
       },
       onAnswer: (exchange) => {
+        this.metrics.dnsAnswers.inc({ path: 'held' });
         const t0 = process.hrtime.bigint();
         const observe = () => this.metrics.answerToMapSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
         const pending = this.pipeline.onAnswer(exchange);
         if (pending === undefined) return void observe();
         return pending.then(observe);
+      },
+      onReleased: (exchange) => {
+        this.metrics.dnsAnswers.inc({ path: 'released' });
+        // The cache learns the new expiry; a failed write is the pipeline's
+        // allowlist.write-failed event, nobody waits for this one.
+        this.pipeline.onAnswer(exchange)?.catch(() => undefined);
+      },
+      programmedUntil: (exchange) => {
+        const { ttlSec } = exchange.answer;
+        const selectors = this.fqdnPolicies.get(exchange.endpointId)?.fqdnSelectors;
+        if (ttlSec === undefined || selectors === undefined) return undefined;
+        const name = normalizeDnsName(exchange.question.qname);
+        // the cache keeps each address until at least the answer's TTL from its time
+        return selectors.some((s) => s.matches(name)) ? exchange.answeredAt + ttlSec * 1000 : undefined;
       },
       onSocketError: (message) => this.say(`dns proxy: ${message}`),
       onFailure: (err) => {
@@ -240,6 +258,7 @@ export class Agent {
     this.datapath.detach({ ifname: ep.ifname });
     this.endpoints.delete(ep.id);
     this.policies.delete(ep.id);
+    this.fqdnPolicies.delete(ep.id);
     this.pipeline.setPolicy(ep.id, undefined);
     this.publish([{ type: 'endpoint.removed', data: { id: ep.id } }]);
     this.resolve();
@@ -273,7 +292,10 @@ export class Agent {
     for (const [id, policy] of this.resolveAll()) {
       const ep = this.endpoints.get(id)!;
       this.policies.set(id, policy);
-      this.pipeline.setPolicy(id, policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined);
+      const fqdnPolicy = policy.enforced ? fromEndpointPolicy(policy, { matches: fqdnSelectorMatches, describe: describeFqdnSelector }) : undefined;
+      if (fqdnPolicy === undefined) this.fqdnPolicies.delete(id);
+      else this.fqdnPolicies.set(id, fqdnPolicy);
+      this.pipeline.setPolicy(id, fqdnPolicy);
       this.datapath.setEndpointMode({ ifname: ep.ifname }, modeOf(policy));
     }
     this.proxyThread?.setPolicies(this.policies);
@@ -296,11 +318,15 @@ export class Agent {
   }
 
   private async writeAllowlist(endpointId: number, puts: readonly { prefix: string; rules: { portLo: number; portHi: number; proto: number; deny: boolean }[] }[], deletes: readonly string[]): Promise<void> {
+    let set = this.written.get(endpointId);
+    // entries taken away or rewritten (their rules may narrow): the proxy thread must stop
+    // vouching for them before the map changes
+    const removing = [...deletes, ...puts.filter((p) => set?.has(p.prefix)).map((p) => p.prefix)];
+    if (removing.length > 0) this.proxyThread?.forget(endpointId, removing);
     this.datapath.applyAllowlist(
       puts.map((p) => ({ endpointId, prefix: p.prefix, rules: p.rules })),
       deletes.map((prefix) => ({ endpointId, prefix })),
     );
-    let set = this.written.get(endpointId);
     if (!set) this.written.set(endpointId, (set = new Set()));
     for (const p of puts) set.add(p.prefix);
     for (const d of deletes) set.delete(d);

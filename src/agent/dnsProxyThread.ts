@@ -6,11 +6,14 @@
 //
 // What crosses (one message per turn each way, structured clones of plain data):
 //   main -> proxy  policies (every endpoint's resolved policy, sent whenever they are resolved);
-//                  settled answers (the pipeline programmed them, or failed to)
-//   proxy -> main  DNS events and the answers to program, in the order they happened, with the
-//                  proxies' counters
-// The proxy keeps holding each answer until main settles it, so "released only after the
-// datapath knows" holds across the threads; the answer deadline covers the crossing too.
+//                  in order: settled answers (programmed until when, or the failure) and the
+//                  allowlist entries about to be deleted or rewritten
+//   proxy -> main  DNS events, the answers to program and the answers released without waiting,
+//                  in the order they happened, with the proxies' counters
+// An answer whose addresses are not known to be programmed stays held until main settles it, so
+// "released only after the datapath knows" holds across the threads; the answer deadline covers
+// the crossing too. What counts as known is the proxy's ProgrammedAnswers copy, kept honest by
+// a sequence number in shared memory that main bumps before it takes any entry away.
 import { Worker } from 'node:worker_threads';
 import { SluiceError, isSluiceError, type ErrorCode } from '../errors.js';
 import type { DnsEvent, DnsExchange, DnsProxy, DnsProxyCounters, OnAnswer } from '../dns/index.js';
@@ -33,29 +36,43 @@ export interface DnsProxyWorkerData {
   answerDeadlineMs: number;
   upstreamTimeoutMs: number;
   maxInFlight: number;
+  /** One Int32: the sequence number of main's latest allowlist removal (set by start()). */
+  removalSeq?: SharedArrayBuffer;
 }
 
-export interface Settlement {
-  id: number;
-  error?: { code: ErrorCode; message: string };
-}
+/** Changes to the proxy's copy of what is programmed, applied in this order. */
+export type ProgrammedOp =
+  /** A held answer is done: programmed (until when, when its endpoint's policy selects the name) or failed. */
+  | { kind: 'settled'; id: number; until?: number; error?: { code: ErrorCode; message: string } }
+  /** Removal `seq` is about to delete or rewrite these host prefixes of the endpoint. */
+  | { kind: 'forget'; endpointId: number; prefixes: string[]; seq: number }
+  | { kind: 'forgetAll'; seq: number };
 
 export type ToProxyThread =
   | { kind: 'policies'; policies: [number, EndpointPolicy][] }
-  | { kind: 'settled'; settled: Settlement[] }
+  /** `seq`: the removal sequence number as of these ops. */
+  | { kind: 'update'; ops: ProgrammedOp[]; seq: number }
   | { kind: 'close' };
 
 export type FromProxyThread =
   | { kind: 'listening'; proxies: { address: string; port: number }[] }
   | { kind: 'failed'; error: { code: ErrorCode; message: string } }
-  | { kind: 'batch'; events: DnsEvent[]; answers: { id: number; exchange: DnsExchange }[]; counters: DnsProxyCounters[] }
+  | { kind: 'batch'; events: DnsEvent[]; answers: { id: number; exchange: DnsExchange }[]; released: DnsExchange[]; counters: DnsProxyCounters[] }
   | { kind: 'socketError'; message: string }
   | { kind: 'closed'; counters: DnsProxyCounters[] };
 
 export interface DnsProxyThreadHooks {
   /** The proxies' dns.request/dns.response events, in order. */
   onEvents(events: DnsEvent[]): void;
+  /** Program a held answer's addresses; the promise settles when they are (or cannot be). */
   onAnswer: OnAnswer;
+  /** Fold in an answer the proxy released without waiting (its addresses were programmed). */
+  onReleased(exchange: DnsExchange): void;
+  /**
+   * Once a held answer is programmed: until when its addresses are in the asking endpoint's
+   * allowlist for its name (at least), or undefined when its policy does not select the name.
+   */
+  programmedUntil(exchange: DnsExchange): number | undefined;
   onSocketError(message: string): void;
   /** The thread died: no DNS is answered any more. */
   onFailure(err: Error): void;
@@ -65,7 +82,8 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 export class DnsProxyThread {
   private counters: DnsProxyCounters[];
-  private settled: Settlement[] = [];
+  private ops: ProgrammedOp[] = [];
+  private readonly removalSeq: Int32Array;
   private settleFlush: NodeJS.Immediate | undefined;
   private inBatch = false;
   private latestPolicies: ReadonlyMap<number, EndpointPolicy> = new Map();
@@ -73,7 +91,8 @@ export class DnsProxyThread {
   private closing: Promise<void> | undefined;
   readonly proxies: DnsProxy[];
 
-  private constructor(private readonly worker: Worker, listening: { address: string; port: number }[], private readonly exited: Promise<void>) {
+  private constructor(private readonly worker: Worker, listening: { address: string; port: number }[], private readonly exited: Promise<void>, removalSeq: SharedArrayBuffer) {
+    this.removalSeq = new Int32Array(removalSeq);
     this.counters = listening.map(() => emptyDnsProxyCounters());
     this.proxies = listening.map((l, i) => {
       const counters = () => this.counters[i]!;
@@ -82,7 +101,8 @@ export class DnsProxyThread {
   }
 
   static async start(data: DnsProxyWorkerData, hooks: DnsProxyThreadHooks): Promise<DnsProxyThread> {
-    const worker = new Worker(new URL('./dnsProxyWorker.js', import.meta.url), { workerData: data });
+    const removalSeq = new SharedArrayBuffer(4);
+    const worker = new Worker(new URL('./dnsProxyWorker.js', import.meta.url), { workerData: { ...data, removalSeq } });
     let thread: DnsProxyThread | undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const listening = await new Promise<{ address: string; port: number }[]>((resolve, reject) => {
@@ -109,7 +129,7 @@ export class DnsProxyThread {
       await worker.terminate();
       throw err;
     });
-    thread = new DnsProxyThread(worker, listening, exited);
+    thread = new DnsProxyThread(worker, listening, exited, removalSeq);
     return thread;
   }
 
@@ -118,10 +138,23 @@ export class DnsProxyThread {
     // Once per turn, as they are then: adding N endpoints in one go (the configured ones at start)
     // resolves every policy N times, and each would otherwise cross the threads whole.
     this.latestPolicies = policies;
+    // a policy may take grants away: nothing the proxy knows is vouched for until it catches up
+    // (the writes that follow also report what they remove; this covers whatever they miss)
+    this.ops.push({ kind: 'forgetAll', seq: Atomics.add(this.removalSeq, 0, 1) + 1 });
     this.policiesFlush ??= setImmediate(() => {
+      this.postOps();
       this.policiesFlush = undefined;
       this.post({ kind: 'policies', policies: [...this.latestPolicies] });
     });
+  }
+
+  /**
+   * Call before deleting or rewriting allowlist entries of an endpoint: from now until the proxy
+   * hears of it, it releases no answer without main, and then no longer trusts these prefixes.
+   */
+  forget(endpointId: number, prefixes: string[]): void {
+    this.ops.push({ kind: 'forget', endpointId, prefixes, seq: Atomics.add(this.removalSeq, 0, 1) + 1 });
+    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postOps());
   }
 
   /** Closes the proxies and ends the thread; one that does not finish within 5 s is terminated. */
@@ -150,34 +183,38 @@ export class DnsProxyThread {
       try {
         pending = hooks.onAnswer(exchange);
       } catch (err) {
-        this.settle(id, err);
+        this.settle(id, hooks, exchange, err);
         continue;
       }
-      if (pending === undefined) this.settle(id);
-      else pending.then(() => this.settle(id), (err: unknown) => this.settle(id, err));
+      if (pending === undefined) this.settle(id, hooks, exchange);
+      else pending.then(() => this.settle(id, hooks, exchange), (err: unknown) => this.settle(id, hooks, exchange, err));
     }
     this.inBatch = false;
-    this.postSettled();
+    this.postOps();
+    for (const exchange of m.released) hooks.onReleased(exchange);
     if (m.events.length > 0) hooks.onEvents(m.events);
   }
 
-  private settle(id: number, err?: unknown): void {
-    this.settled.push(err === undefined ? { id } : {
-      id,
-      error: isSluiceError(err) ? { code: err.code, message: err.message } : { code: 'ERR_INTERNAL', message: String(err) },
-    });
+  private settle(id: number, hooks: DnsProxyThreadHooks, exchange: DnsExchange, err?: unknown): void {
+    if (err === undefined) {
+      const until = hooks.programmedUntil(exchange);
+      this.ops.push(until === undefined ? { kind: 'settled', id } : { kind: 'settled', id, until });
+    } else {
+      const error = isSluiceError(err) ? { code: err.code, message: err.message } : { code: 'ERR_INTERNAL' as const, message: String(err) };
+      this.ops.push({ kind: 'settled', id, error });
+    }
     // settled while a batch is read: sent when it ends; by the map writes' promises: sent
     // together at the end of this turn
-    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postSettled());
+    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postOps());
   }
 
-  private postSettled(): void {
+  private postOps(): void {
     if (this.settleFlush !== undefined) clearImmediate(this.settleFlush);
     this.settleFlush = undefined;
-    if (this.settled.length === 0) return;
-    const settled = this.settled;
-    this.settled = [];
-    this.post({ kind: 'settled', settled });
+    if (this.ops.length === 0) return;
+    const ops = this.ops;
+    this.ops = [];
+    this.post({ kind: 'update', ops, seq: Atomics.load(this.removalSeq, 0) });
   }
 
   private post(m: ToProxyThread): void {

@@ -1,12 +1,15 @@
 // The worker-thread side of DnsProxyThread (dnsProxyThread.ts): the proxies, the dns_nat lookup
-// and the rules.dns decisions run here; events and answers to program go to the main thread in
-// one message per turn, and each answer waits for main to settle it.
+// and the rules.dns decisions run here; events and answers go to the main thread in one message
+// per turn. An answer whose addresses are already programmed for its endpoint and name (the
+// ProgrammedAnswers copy) is released at once and only reported; any other waits for main to
+// program it and settle it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SluiceError, isSluiceError } from '../errors.js';
 import { BpfMap } from '../datapath/bpfMap.js';
 import { lookupDnsOrigin } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
+import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers } from '../fqdn/index.js';
 import { decideDnsQuery, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyWorkerData, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 
@@ -24,17 +27,45 @@ let proxies: DnsProxy[] = [];
 let policiesKnown!: () => void;
 const ready = new Promise<void>((resolve) => (policiesKnown = resolve));
 
-const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+interface Waiting {
+  resolve(): void;
+  reject(err: Error): void;
+  endpointId: number;
+  name: string;
+  prefixes: string[];
+  /** The removals applied when the answer went to main (see ProgrammedAnswers.add). */
+  seenSeq: number;
+}
+const waiting = new Map<number, Waiting>();
 let nextAnswerId = 1;
 let events: DnsEvent[] = [];
 let answers: { id: number; exchange: DnsExchange }[] = [];
+let released: DnsExchange[] = [];
 let flush: NodeJS.Immediate | undefined;
+
+// bumped by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
+const removalSeq = new Int32Array(data.removalSeq!);
+const programmed = new ProgrammedAnswers();
+const PRUNE_MS = 10_000;
+setInterval(() => programmed.prune(Date.now()), PRUNE_MS).unref();
+
+// The allowlist's spelling of an address's host prefix; answers repeat the same few addresses.
+const prefixes = new Map<string, string>();
+function prefixOf(ip: string): string {
+  let prefix = prefixes.get(ip);
+  if (prefix === undefined) {
+    if (prefixes.size >= 65_536) prefixes.clear();
+    prefixes.set(ip, (prefix = formatPrefix(hostPrefix(ip))));
+  }
+  return prefix;
+}
 
 function sendBatch(): void {
   flush = undefined;
-  post({ kind: 'batch', events, answers, counters: proxies.map((p) => p.counters) });
+  post({ kind: 'batch', events, answers, released, counters: proxies.map((p) => p.counters) });
   events = [];
   answers = [];
+  released = [];
 }
 
 const schedule = () => (flush ??= setImmediate(sendBatch));
@@ -50,13 +81,25 @@ const common = {
     const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
     return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
   },
-  onAnswer: (exchange: DnsExchange) =>
-    new Promise<void>((resolve, reject) => {
+  onAnswer: (exchange: DnsExchange): Promise<void> | undefined => {
+    // no address, nothing to program (NXDOMAIN, NODATA, a CNAME alone)
+    if (exchange.answer.addresses.length === 0) return undefined;
+    const { endpointId } = exchange;
+    const name = normalizeDnsName(exchange.question.qname);
+    const answerPrefixes = exchange.answer.addresses.map((a) => prefixOf(a.ip));
+    if (programmed.covers(endpointId, name, answerPrefixes, Date.now(), Atomics.load(removalSeq, 0))) {
+      // released now; main still folds it into the FQDN cache (its expiry may move)
+      released.push(exchange);
+      schedule();
+      return undefined;
+    }
+    return new Promise<void>((resolve, reject) => {
       const id = nextAnswerId++;
-      waiting.set(id, { resolve, reject });
+      waiting.set(id, { resolve, reject, endpointId, name, prefixes: answerPrefixes, seenSeq: programmed.appliedSeq });
       answers.push({ id, exchange });
       schedule();
-    }),
+    });
+  },
   onEvent: (e: DnsEvent) => {
     events.push(e);
     schedule();
@@ -76,14 +119,28 @@ port.on('message', (m: ToProxyThread) => {
       policies = new Map(m.policies);
       policiesKnown();
       return;
-    case 'settled':
-      for (const s of m.settled) {
-        const w = waiting.get(s.id);
+    case 'update':
+      // in main's order: a removal after a settlement must undo what the settlement added
+      for (const op of m.ops) {
+        if (op.kind === 'forget') {
+          programmed.forget(op.endpointId, op.prefixes, op.seq);
+          continue;
+        }
+        if (op.kind === 'forgetAll') {
+          programmed.forgetAll(op.seq);
+          continue;
+        }
+        const w = waiting.get(op.id);
         if (w === undefined) continue;
-        waiting.delete(s.id);
-        if (s.error === undefined) w.resolve();
-        else w.reject(new SluiceError(s.error.code, s.error.message));
+        waiting.delete(op.id);
+        if (op.error !== undefined) {
+          w.reject(new SluiceError(op.error.code, op.error.message));
+          continue;
+        }
+        if (op.until !== undefined) programmed.add(w.endpointId, w.name, w.prefixes, op.until, w.seenSeq);
+        w.resolve();
       }
+      programmed.caughtUp(m.seq);
       return;
     case 'close':
       void Promise.all(proxies.map((p) => p.close())).then(() => {

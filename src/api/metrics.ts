@@ -22,6 +22,7 @@ export interface AgentMetrics {
   readonly proxyLatencySeconds: Histogram;
   /** From the upstream answer arriving to its addresses being in the endpoint's BPF allowlist. */
   readonly answerToMapSeconds: Histogram;
+  readonly dnsAnswers: Counter<'path'>;
   /** Entries in a BPF map, by map name (set from a collector). */
   readonly mapEntries: Gauge<'map'>;
   /** max_entries of a BPF map, by map name. */
@@ -54,6 +55,11 @@ export function createAgentMetrics(registry: MetricsRegistry = new MetricsRegist
       name: 'sluice_answer_to_map_latency_seconds',
       help: "Time from a DNS answer arriving to its addresses being in the endpoint's BPF allowlist.",
       buckets: ANSWER_TO_MAP_BUCKETS_SEC,
+    }),
+    dnsAnswers: registry.counter({
+      name: 'sluice_dns_answers_total',
+      help: 'DNS answers with addresses, by path: held until the datapath was programmed, or released at once because it already was.',
+      labelNames: ['path'],
     }),
     mapEntries: registry.gauge({ name: 'sluice_map_entries', help: 'Entries in a BPF map.', labelNames: ['map'] }),
     mapCapacity: registry.gauge({ name: 'sluice_map_capacity', help: 'Capacity (max_entries) of a BPF map.', labelNames: ['map'] }),

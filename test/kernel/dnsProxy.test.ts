@@ -28,14 +28,14 @@ const zone = [
   ...Array.from({ length: TRIALS - V4_TRIALS }, (_, i) => `t${i + V4_TRIALS}.trial 60 IN AAAA 2001:db8:1::${(i + 1).toString(16)}`),
 ];
 
-const policy = scenarioPolicy({
+const policyWith = (fqdns: { matchName?: string; matchPattern?: string }[]) => scenarioPolicy({
   name: 'client-egress', app: 'client',
   dnsPatterns: ['*.allowed.test', '*.trial.test'],
-  fqdns: [
-    { matchName: 'api.allowed.test' }, { matchName: 'www2.allowed.test' }, { matchName: 'short.allowed.test' },
-    { matchName: 'big.allowed.test' }, { matchPattern: '*.trial.test' },
-  ],
+  fqdns: [{ matchName: 'www2.allowed.test' }, { matchName: 'short.allowed.test' }, { matchName: 'big.allowed.test' }, { matchPattern: '*.trial.test' }, ...fqdns],
 });
+const policy = policyWith([{ matchName: 'api.allowed.test' }]);
+/** The agent's Prometheus endpoint, inside the node namespace. */
+const METRICS = '127.0.0.1:9964';
 
 describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', () => {
   let bed: Testbed;
@@ -58,7 +58,7 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
     bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }, { name: 'stranger', labels: { app: 'stranger' } }] });
     resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: zone }]);
     server = await PeerServer.start(bed.world, ['tcp:[::]:80']); // dual stack: every world address
-    agent = await AgentProcess.start(bed, { policyDir: dir, logDir: join(dir, 'log'), pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`, pods: ['client'] });
+    agent = await AgentProcess.start(bed, { policyDir: dir, logDir: join(dir, 'log'), pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`, pods: ['client'], extra: { metrics: { address: METRICS } } });
     client = await PeerClient.start(bed.pod('client').netns);
   });
 
@@ -108,6 +108,36 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
   it('follows CNAME chains (the addresses belong to the queried name) and serves AAAA', async () => {
     expect(await client.lookupConnect(RESOLVER4, 'www2.allowed.test', 4, 80)).toMatchObject({ ok: true, addresses: ['203.0.113.30'] });
     expect(await client.lookupConnect(RESOLVER6, 'api.allowed.test', 6, 80)).toMatchObject({ ok: true, addresses: ['2001:db8::10'] });
+  });
+
+  it('a repeated answer is released at once while its address is programmed; after a policy took it away, the next one waits for it', async () => {
+    const answers = (path: 'held' | 'released') => {
+      const m = new RegExp(`^sluice_dns_answers_total\\{path="${path}"\\} (\\d+)`, 'm').exec(inNetns(bed.node, 'curl', ['-sf', `http://${METRICS}/metrics`]));
+      return Number(m?.[1] ?? 0);
+    };
+    const lookupConnect = () => client.lookupConnect(RESOLVER4, 'api.allowed.test', 4, 80);
+    expect(await lookupConnect()).toMatchObject({ ok: true, addresses: ['192.0.2.10'] });
+    const released = answers('released');
+    expect(await lookupConnect()).toMatchObject({ ok: true });
+    expect(answers('released')).toBe(released + 1);
+
+    const applied = () => agent.lines.filter((l) => l.includes('policies: applied')).length;
+    const apply = async (text: string) => {
+      const before = applied();
+      writeFileSync(join(dir, 'policy.yaml'), text);
+      for (let i = 0; i < 100 && applied() === before; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(applied()).toBe(before + 1);
+    };
+    // the name leaves toFQDNs: its address leaves the allowlist, and the proxy's copy with it
+    await apply(policyWith([]));
+    expect(await client.tcp('192.0.2.10', 80, { timeoutMs: 300 })).toMatchObject({ ok: false });
+    // back in the policy: nothing is programmed until an answer comes, and that answer is held for it
+    await apply(policy);
+    const held = answers('held');
+    const releasedBefore = answers('released');
+    expect(await lookupConnect()).toMatchObject({ ok: true, addresses: ['192.0.2.10'] });
+    expect(answers('held')).toBe(held + 1);
+    expect(answers('released')).toBe(releasedBefore);
   });
 
   it('handles DNS over TCP and passes truncation so the client retries over TCP', async () => {
