@@ -17,6 +17,7 @@ describe('api > metrics > agent metrics', () => {
       'sluice_dns_requests_total counter',
       'sluice_dns_proxy_latency_seconds histogram',
       'sluice_answer_to_map_latency_seconds histogram',
+      'sluice_dns_answers_total counter',
       'sluice_map_entries gauge',
       'sluice_map_capacity gauge',
       'sluice_ring_lost_events_total counter',
