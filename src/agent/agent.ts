@@ -202,7 +202,7 @@ export class Agent {
         this.metrics.dnsAnswers.inc({ path: 'released' });
         // The cache learns the new expiry; a failed write is the pipeline's
         // allowlist.write-failed event, nobody waits for this one.
-        this.pipeline.onAnswer(exchange)?.catch(() => undefined);
+        this.pipeline.onReleased(exchange);
       },
       programmedUntil: (exchange) => {
         const { ttlSec } = exchange.answer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDnsAnswer, createFqdnCache, expire, forgetEndpoint, nextExpiry, sharedAddresses, sharedNames, type DnsAnswer } from './cache.js';
+import { answerChangesNothing, applyDnsAnswer, createFqdnCache, expire, forgetEndpoint, nextExpiry, sharedAddresses, sharedNames, type DnsAnswer } from './cache.js';
 
 const notInUse = () => false;
 const answer = (over: Partial<DnsAnswer> = {}): DnsAnswer => ({
@@ -146,5 +146,29 @@ describe('fqdn > cache', () => {
     expect(forgetEndpoint(state, 1).updates.map((u) => u.type)).toEqual(['expired']);
     expect(ips(state, 'api.example.com')).toEqual([]);
     expect(nextExpiry(state)).toBeUndefined();
+  });
+});
+
+describe('fqdn > cache > answerChangesNothing', () => {
+  it('is true exactly when applying the answer would yield no update, over random answer streams', async () => {
+    const fc = (await import('fast-check')).default;
+    const answerArb = fc.record({
+      endpointId: fc.integer({ min: 1, max: 2 }),
+      name: fc.constantFrom('a.test', 'B.test.', 'c.test', 'd.test'),
+      addresses: fc.array(fc.constantFrom('192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::1'), { maxLength: 4 }),
+      ttlSec: fc.integer({ min: 0, max: 5 }),
+      dnsEventId: fc.constant('e'),
+      dt: fc.integer({ min: 0, max: 3_000 }),
+    });
+    fc.assert(fc.property(fc.array(answerArb, { maxLength: 40 }), fc.integer({ min: 0, max: 2 }), (answers, minTtlSec) => {
+      const state = createFqdnCache({ maxAddressesPerName: 2, maxNamesPerEndpoint: 3, minTtlSec });
+      let now = 1_000;
+      for (const { dt, ...a } of answers) {
+        now += dt;
+        if (dt > 2_000) expire(state, now, notInUse);
+        const nothing = answerChangesNothing(state, a, now);
+        expect(nothing).toBe(applyDnsAnswer(state, a, now, notInUse).updates.length === 0);
+      }
+    }), { numRuns: 500 });
   });
 });

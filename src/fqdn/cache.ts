@@ -176,6 +176,31 @@ function drainEvicted(state: FqdnCacheState, updates: FqdnUpdate[]): FqdnUpdate[
   return updates;
 }
 
+/** The expiry an answer at `now` gives: its TTL (at least the minimum) rounded up to the grain. */
+function expiryOf(state: FqdnCacheState, ttlSec: number, now: number): number {
+  const grain = state.options.expiryGrainMs;
+  return Math.ceil((now + ttlSec * 1000) / grain) * grain;
+}
+
+/**
+ * True when applyDnsAnswer would change nothing: every address is known for the endpoint and
+ * name until at least the expiry this answer gives. Like applyDnsAnswer, it counts as a use of
+ * the name (its recency in the endpoint's LRU). Cheaper than an update that finds nothing to do,
+ * which is what most answers for popular names are.
+ */
+export function answerChangesNothing(state: FqdnCacheState, answer: DnsAnswer, now: number): boolean {
+  if (answer.addresses.length === 0) return state.evicted.length === 0;
+  const records = state.endpoints.get(answer.endpointId)?.names.get(normalizeDnsName(answer.name));
+  if (records === undefined || state.evicted.length > 0) return false;
+  const expiresAt = expiryOf(state, Math.max(answer.ttlSec, state.options.minTtlSec), now);
+  const n = Math.min(answer.addresses.length, state.options.maxAddressesPerName);
+  for (let i = 0; i < n; i++) {
+    const record = records.get(answer.addresses[i]!);
+    if (record === undefined || record.expiresAt < expiresAt) return false;
+  }
+  return true;
+}
+
 /**
  * Records the addresses of one answer. An address seen again keeps the later of its two
  * expiries (an answer that extends nothing is no update at all); a fresh answer revives a zombie. Past the per-name limit the soonest-expiring
@@ -186,8 +211,7 @@ export function applyDnsAnswer(state: FqdnCacheState, answer: DnsAnswer, now: nu
   if (answer.addresses.length === 0) return { state, updates: drainEvicted(state, updates) };
   const name = normalizeDnsName(answer.name);
   const ttlSec = Math.max(answer.ttlSec, state.options.minTtlSec);
-  const grain = state.options.expiryGrainMs;
-  const expiresAt = Math.ceil((now + ttlSec * 1000) / grain) * grain;
+  const expiresAt = expiryOf(state, ttlSec, now);
   const history = historyOf(state, answer.endpointId);
   let records = history.names.get(name);
   if (records === undefined) {

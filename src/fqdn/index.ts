@@ -8,6 +8,7 @@
 //      entries of an endpoint as the LPM datapath map wants them ({prefix, rules}), and the
 //      minimal diff (puts, deletes) between two allowlists.
 export {
+  answerChangesNothing,
   applyDnsAnswer,
   createFqdnCache,
   defaultFqdnCacheOptions,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FlowEvent } from '../datapath/decode/flowEvent.js';
 import { createEnvelopeStamper, type Envelope, type EnvelopeStamper, type EventDraft } from './envelope.js';
 import { eventKey, eventTopic, type DnsEventType, type EventType } from './events.js';
-import { dnsEventToHubble } from './hubble/dnsFlowRecord.js';
+import { DnsFlowJsonRenderer } from './hubble/dnsFlowJson.js';
 import type { FlowContext } from './hubble/flowContext.js';
 import { FlowJsonRenderer } from './hubble/flowJson.js';
 import { flowTimeNs } from './hubble/flowRecord.js';
@@ -44,6 +44,7 @@ export class EventLog {
   private readonly stamper: EnvelopeStamper;
   private readonly options: EventLogOptions;
   private readonly flowJson: FlowJsonRenderer;
+  private readonly dnsJson: DnsFlowJsonRenderer;
 
   constructor(options: EventLogOptions) {
     this.options = options;
@@ -53,6 +54,7 @@ export class EventLog {
     this.recoveries = topicKinds.map((k) => this.writers[k].recovery).filter((r): r is RecoveryReport => r !== null);
     this.stamper = createEnvelopeStamper(options.node, this.lastSeq() + 1, options.nowMs);
     this.flowJson = new FlowJsonRenderer(options.flowContext);
+    this.dnsJson = new DnsFlowJsonRenderer(options.flowContext);
   }
 
   /** Stamps, stores and returns one event. */
@@ -69,8 +71,7 @@ export class EventLog {
       const timeMs = drafts[i]!.timeMs ?? parseTimeMs(e.time);
       byTopic[eventTopic[e.type]].push({ timeMs, key: eventKey(e.type, e.data), value: e });
       if (e.type === 'dns.request' || e.type === 'dns.response') {
-        const record = dnsEventToHubble(e as Envelope<DnsEventType>, this.options.flowContext);
-        l7.push({ timeMs, key: String((e as Envelope<DnsEventType>).data.endpoint.id), value: Buffer.from(JSON.stringify(record)) });
+        l7.push({ timeMs, key: String((e as Envelope<DnsEventType>).data.endpoint.id), value: Buffer.from(this.dnsJson.render(e as Envelope<DnsEventType>)) });
       }
     });
     if (byTopic['policy-changes'].length > 0) this.writers['policy-changes'].append(byTopic['policy-changes']);

@@ -67,6 +67,24 @@ function setup(isInUse = (_e: number, _ip: string) => false, cache: Partial<Fqdn
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('pipeline > fqdn pipeline', () => {
+  it('folds in answers the proxy released already: a repeat changes nothing, a later expiry is written and logged', async () => {
+    const { pipeline, writes, events } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await pipeline.onAnswer(exchange(1, 'api.example.com', ['192.0.2.1'], 30, 1_500));
+    await settle();
+    const written = writes.length;
+    const logged = events.length;
+    // within the same second of expiry (expiries are rounded up to the second)
+    pipeline.onReleased(exchange(1, 'api.example.com', ['192.0.2.1'], 30, 1_900));
+    await settle();
+    expect(writes.length).toBe(written);
+    expect(events.length).toBe(logged);
+    // a later answer moves the expiry: same as through onAnswer, an fqdn.allowed with its new expiry
+    pipeline.onReleased(exchange(1, 'api.example.com', ['192.0.2.1'], 30, 5_000));
+    await settle();
+    expect(events.slice(logged)).toEqual([expect.objectContaining({ type: 'fqdn.allowed', data: expect.objectContaining({ ip: '192.0.2.1', expiresAt: new Date(35_000).toISOString() }) })]);
+  });
+
   it('programs the selected addresses before releasing the answer, then emits fqdn.allowed with its DNS event', async () => {
     const { pipeline, writes, events, maps, hold } = setup();
     pipeline.setPolicy(1, policy(suffix('example.com')));

@@ -3,11 +3,11 @@
 // asking endpoint's allowlist write finished.
 import { asyncScheduler, merge, Subject, type Observable, type SchedulerLike, share } from 'rxjs';
 import type { DnsExchange } from '../dns/index.js';
-import type { FqdnCacheOptions, IsInUse } from '../fqdn/index.js';
+import { answerChangesNothing, type FqdnCacheOptions, type IsInUse } from '../fqdn/index.js';
 import { expiryTicks } from './operators/expiryTicks.js';
 import { reduceInputs } from './operators/reduceInputs.js';
 import { writeAllowlists } from './operators/writeAllowlists.js';
-import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput, RestoredAddress } from './types.js';
+import type { AllowlistWriter, EndpointAllowlistPolicy, PipelineEvent, PipelineInput, ReducerState, RestoredAddress } from './types.js';
 
 export interface FqdnPipelineOptions {
   writer: AllowlistWriter;
@@ -25,6 +25,11 @@ export interface FqdnPipelineOptions {
 export interface FqdnPipeline {
   /** Give this to the DNS proxy as onAnswer: undefined when the answer was settled at once. */
   onAnswer(exchange: DnsExchange): Promise<void> | undefined;
+  /**
+   * An answer the proxy released already, its addresses being programmed: folded into the cache
+   * like any other (its expiry may move, which is written and logged), but nobody waits for it.
+   */
+  onReleased(exchange: DnsExchange): void;
   setPolicy(endpointId: number, policy: EndpointAllowlistPolicy | undefined): void;
   /** Puts addresses known before a restart back (same expiry, no new events); resolves once written. */
   restore(entries: readonly RestoredAddress[], now: number): Promise<void>;
@@ -39,8 +44,9 @@ export function createFqdnPipeline(options: FqdnPipelineOptions): FqdnPipeline {
   const scheduler = options.scheduler ?? asyncScheduler;
   const inputs = new Subject<PipelineInput>();
   const ticks = options.ticks ?? expiryTicks(options.expiryPeriodMs ?? 1_000, scheduler);
+  let state: ReducerState | undefined;
   const events$ = merge(inputs, ticks).pipe(
-    reduceInputs(options.isInUse, options.cache),
+    reduceInputs(options.isInUse, options.cache, (s) => (state = s)),
     writeAllowlists(options.writer, () => scheduler.now()),
     share(),
   );
@@ -57,6 +63,18 @@ export function createFqdnPipeline(options: FqdnPipelineOptions): FqdnPipeline {
         });
       }
       return outcome.err === undefined ? undefined : Promise.reject(outcome.err);
+    },
+    onReleased: (exchange) => {
+      const { answer } = exchange;
+      // Most are repeats that move no expiry: answered here, without a step through the operators.
+      if (state !== undefined && answer.ttlSec !== undefined) {
+        const now = exchange.answeredAt;
+        if (answerChangesNothing(state.cache, { endpointId: exchange.endpointId, name: exchange.question.qname, addresses: answer.addresses.map((a) => a.ip), ttlSec: answer.ttlSec, dnsEventId: exchange.dnsEventId }, now)) {
+          state.now = Math.max(state.now, now);
+          return;
+        }
+      }
+      inputs.next({ kind: 'answer', exchange, settle: () => undefined });
     },
     setPolicy: (endpointId, policy) => inputs.next({ kind: 'policy', endpointId, policy }),
     restore: (entries, now) => new Promise<void>((resolve, reject) => {

@@ -8,13 +8,13 @@ import type { FlowContext } from './flowContext.js';
 import { hubbleEndpoint, worldEndpoint } from './hubbleEndpoint.js';
 import type { HubbleDns, HubbleEndpoint, HubbleFlow, HubbleFlowRecord } from './types.js';
 
-const rcodeNumbers: Record<string, number> = {
+export const rcodeNumbers: Record<string, number> = {
   NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
 };
-const rcodeText: Record<string, string> = { NXDOMAIN: 'Non-Existent Domain', SERVFAIL: 'Server Failure', REFUSED: 'Refused', FORMERR: 'Format Error' };
+export const rcodeText: Record<string, string> = { NXDOMAIN: 'Non-Existent Domain', SERVFAIL: 'Server Failure', REFUSED: 'Refused', FORMERR: 'Format Error' };
 
 /** `ip:port` or `[ip6]:port` -> parts. */
-function splitHostPort(server: string): { ip: string; port: number } {
+export function splitHostPort(server: string): { ip: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(server);
   return m ? { ip: m[1]!, port: Number(m[2]) } : { ip: server, port: 53 };
 }
