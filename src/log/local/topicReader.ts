@@ -21,6 +21,8 @@ export interface ScanOptions {
   transient?: boolean;
   /** Transient scans: read chunks into this pool's buffers rather than one reused buffer. */
   chunkPool?: ChunkPool;
+  /** Bytes per read (default 8 MiB, see frameScanner.ts). */
+  chunkBytes?: number;
 }
 
 export interface ScanResult {
@@ -65,7 +67,10 @@ export class TopicReader<V> {
     const bases = listSegments(this.dir);
     // A transient scan hands nothing out past a visit, so all segments share one read buffer.
     const chunk = window.transient && options.chunkPool === undefined ? { buf: Buffer.alloc(0) } : undefined;
-    const io = options.chunkPool !== undefined ? { pool: options.chunkPool } : { reuse: chunk };
+    const io = {
+      ...(options.chunkPool !== undefined ? { pool: options.chunkPool } : { reuse: chunk }),
+      ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+    };
     let nextOffset = Math.max(window.fromOffset, bases[0] ?? 0);
     let visited = 0;
     let stopped = false;
