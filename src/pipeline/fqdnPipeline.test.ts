@@ -144,6 +144,26 @@ describe('pipeline > fqdn pipeline', () => {
     expect(maps.get(1)?.size).toBe(3);
   });
 
+  it('after a failed write, a repeated answer is held until a repair has programmed its addresses', async () => {
+    const { pipeline, writes, failOnce, maps } = setup();
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    await settle();
+    failOnce(new SluiceError('ERR_MAP_UPDATE', 'update allowlist: no space left on device'));
+    await expect(pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 30, 1_000))).rejects.toMatchObject({ code: 'ERR_MAP_UPDATE' });
+    // the client retries at once: the cache knows the address already (same expiry), the map does not
+    const written = writes.length;
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.1'], 30, 1_000));
+    expect(writes.length).toBe(written + 1);
+    expect(maps.get(1)?.has('192.0.2.1/32')).toBe(true);
+    // and while the repair fails too, the answer fails with it
+    failOnce(new SluiceError('ERR_MAP_UPDATE', 'update allowlist: no space left on device'));
+    await expect(pipeline.onAnswer(exchange(1, 'b.example.com', ['192.0.2.2'], 30, 1_000))).rejects.toMatchObject({ code: 'ERR_MAP_UPDATE' });
+    failOnce(new SluiceError('ERR_MAP_UPDATE', 'update allowlist: no space left on device'));
+    await expect(pipeline.onAnswer(exchange(1, 'b.example.com', ['192.0.2.2'], 30, 1_000))).rejects.toMatchObject({ code: 'ERR_MAP_UPDATE' });
+    await pipeline.onAnswer(exchange(1, 'b.example.com', ['192.0.2.2'], 30, 1_000));
+    expect(maps.get(1)?.has('192.0.2.2/32')).toBe(true);
+  });
+
   it('fails the answer when the allowlist does not fit the datapath', async () => {
     const { pipeline } = setup();
     const ports = Array.from({ length: 17 }, (_, i) => ({ portLo: 1000 + 10 * i, portHi: 1000 + 10 * i, proto: 6 }));

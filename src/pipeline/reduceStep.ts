@@ -119,8 +119,11 @@ export function reduceStep(state: ReducerState, input: PipelineInput, isInUse: I
           isInUse,
         ).updates;
     // The asking endpoint is always part of the step, so its answer waits for its queue (an
-    // earlier answer with the same addresses may still be being written).
-    step.desired.set(exchange.endpointId, 'unchanged');
+    // earlier answer with the same addresses may still be being written) and, when the
+    // endpoint's last write failed, for a repair: the cache may then hold these addresses while
+    // the map does not, and the answer must not be released on the cache's word.
+    const endpointId = exchange.endpointId;
+    step.desired.set(endpointId, { patch: new Map(), full: () => desiredAllowlist(state, endpointId) });
   } else {
     now = input.now;
     state.now = Math.max(state.now, now);

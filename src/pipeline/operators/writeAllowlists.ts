@@ -8,6 +8,10 @@ import { diffAllowlist, portRulesKey, type AllowlistEntry } from '../../fqdn/ind
 import { isSluiceError } from '../../errors.js';
 import type { AllowlistWriter, PipelineEvent, ReducedStep } from '../types.js';
 
+/** A patch of no entries: nothing to write, unless the endpoint needs a repair. */
+const isEmptyPatch = (desired: ReducedStep['desired'] extends Map<number, infer D> ? D : never): boolean =>
+  typeof desired === 'object' && !Array.isArray(desired) && !(desired instanceof Error) && desired.patch.size === 0;
+
 export function writeAllowlists(writer: AllowlistWriter, now: () => number): OperatorFunction<ReducedStep, PipelineEvent> {
   // what was last written successfully, by prefix; absent after a failed write (unknown)
   const programmed = new Map<number, Map<string, AllowlistEntry>>();
@@ -106,7 +110,8 @@ export function writeAllowlists(writer: AllowlistWriter, now: () => number): Ope
    */
   const handleIdle = (step: ReducedStep): PipelineEvent[] | undefined => {
     for (const [endpointId, desired] of step.desired) {
-      if (desired !== 'unchanged' || tails.has(endpointId)) return undefined;
+      const nothingToWrite = desired === 'unchanged' || (isEmptyPatch(desired) && !failed.has(endpointId));
+      if (!nothingToWrite || tails.has(endpointId)) return undefined;
     }
     const out: PipelineEvent[] = [];
     for (const endpointId of step.desired.keys()) {
