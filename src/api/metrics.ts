@@ -53,7 +53,7 @@ export function createAgentMetrics(registry: MetricsRegistry = new MetricsRegist
     }),
     answerToMapSeconds: registry.histogram({
       name: 'sluice_answer_to_map_latency_seconds',
-      help: "Time from a DNS answer arriving to its addresses being in the endpoint's BPF allowlist.",
+      help: "Time from a held DNS answer arriving to its addresses being in the endpoint's BPF allowlist (answers already programmed are released at once and not observed here).",
       buckets: ANSWER_TO_MAP_BUCKETS_SEC,
     }),
     dnsAnswers: registry.counter({

@@ -17,7 +17,8 @@
 //     (onAnswer from call to resolution: FQDN cache, allowlist diff, BPF map write), scraped before
 //     and after the first-connection trials, whose every answer is a new name and so a real map
 //     write. Interpolated inside the histogram's buckets (10/25/50/100/250 µs ...). The same
-//     histogram over the dnsperf load (mostly answers with nothing new) is reported alongside.
+//     histogram over the dnsperf load is reported alongside: the held answers only, since the
+//     proxy thread releases answers whose addresses are programmed already without this hook.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
 //     answered query and in cores: says whether the proxy ran out of CPU.
 //   - firstConnectionTrials/Failures: lookup through the proxy, then a TCP connect to the first
