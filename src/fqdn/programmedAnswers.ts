@@ -19,9 +19,10 @@ export interface ProgrammedAnswersOptions {
 }
 
 /**
- * 100k entries (about 15 MB): repeats are what this is for, and those are the popular names. At a
- * million allowed addresses a full copy cost the agent 140 MB more (bench reliability); past the
- * bound the copy starts afresh and the held path refills what is still asked.
+ * 100k entries, about 35 MB with their name and prefix strings (about 350 bytes an entry,
+ * measured on its own): repeats are what this is for, and those are the popular names; a copy of
+ * every address of a million-address node would take some 340 MB. Past the bound the copy starts
+ * afresh and the held path refills what is still asked.
  */
 export const defaultProgrammedAnswersOptions: ProgrammedAnswersOptions = { marginMs: 1_000, maxEntries: 100_000 };
 
