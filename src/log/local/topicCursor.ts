@@ -54,6 +54,7 @@ export class TopicCursor<V> {
     let bytes = 0;
     let nextOffset = this.offset;
     const saved = { base: this.base, position: this.position };
+    let rescanned = false;
     for (let hops = 0; hops < 1000 && records.length < maxRecords; hops++) {
       if (this.base < 0 && !this.resolve()) break;
       const path = logPath(this.dir, this.base);
@@ -90,8 +91,17 @@ export class TopicCursor<V> {
       // A closed segment ends on a whole frame (only the active one can have a torn tail, which
       // the writer cuts at open); skipping its partial frame would drop records unnoticed.
       if (result.stop !== null) {
+        // A reader can see part of a write still in progress: the frame may have been whole by
+        // the time the writer rolled to the next segment. Read on from it once more; only a tail
+        // still partial then is a torn frame (without this the forwarder reported corruption,
+        // reconnected and paused for a second when its read met the writer's last frame).
+        if (!rescanned) {
+          rescanned = true;
+          continue;
+        }
         throw new SluiceError('ERR_LOG_CORRUPT', `read ${path} at ${result.stop.position}: ${result.stop.detail}`, { details: { path, position: result.stop.position } });
       }
+      rescanned = false;
       this.base = next;
       this.position = 0;
     }
