@@ -4,7 +4,7 @@
 // about 120 µs a query and the proxy stopped near 8k queries/s with the main thread saturated
 // (bench dns); split, each side does part of it and both cores work.
 //
-// What crosses (one message per turn each way, structured clones of plain data):
+// What crosses (at most one message per turn each way, structured clones of plain data):
 //   main -> proxy  policies (every endpoint's resolved policy, sent whenever they are resolved);
 //                  in order: settled answers (programmed until when, or the failure) and the
 //                  allowlist entries about to be deleted or rewritten
