@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors.js';
-import { forwarderCompressions, type ForwarderCompression } from '../log/kafka/compression.js';
+import { defaultKafkaCompression, forwarderCompressions, type ForwarderCompression } from '../log/kafka/compression.js';
 import { lz4 } from '../log/kafka/lz4.js';
 
 export interface EndpointConfig {
@@ -69,12 +69,7 @@ export interface ConfigOverrides {
   metricsAddress?: string;
 }
 
-/**
- * log.kafka.compression: lz4 by default (the broker does less than half the work per flow; see
- * compression.ts), none where liblz4 is missing; lz4 asked for explicitly must be loadable.
- */
-export const defaultKafkaCompression = (): ForwarderCompression => (lz4 === null ? 'none' : 'lz4');
-
+/** log.kafka.compression: defaultKafkaCompression() when absent; lz4 asked for explicitly must be loadable. */
 function kafkaCompressionSetting(value: unknown, p: Problems): ForwarderCompression {
   if (value === undefined) return defaultKafkaCompression();
   if (!forwarderCompressions.includes(value as ForwarderCompression)) {

@@ -36,8 +36,12 @@ export interface DnsProxyWorkerData {
   answerDeadlineMs: number;
   upstreamTimeoutMs: number;
   maxInFlight: number;
-  /** One Int32: the sequence number of main's latest allowlist removal (set by start()). */
-  removalSeq?: SharedArrayBuffer;
+}
+
+/** What the worker starts with: the caller's data and the shared removal counter start() adds. */
+export interface DnsProxyThreadInit extends DnsProxyWorkerData {
+  /** One Int32: the sequence number of main's latest allowlist removal. */
+  removalSeq: SharedArrayBuffer;
 }
 
 /** Changes to the proxy's copy of what is programmed, applied in this order. */
@@ -102,7 +106,8 @@ export class DnsProxyThread {
 
   static async start(data: DnsProxyWorkerData, hooks: DnsProxyThreadHooks): Promise<DnsProxyThread> {
     const removalSeq = new SharedArrayBuffer(4);
-    const worker = new Worker(new URL('./dnsProxyWorker.js', import.meta.url), { workerData: { ...data, removalSeq } });
+    const init: DnsProxyThreadInit = { ...data, removalSeq };
+    const worker = new Worker(new URL('./dnsProxyWorker.js', import.meta.url), { workerData: init });
     let thread: DnsProxyThread | undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const listening = await new Promise<{ address: string; port: number }[]>((resolve, reject) => {

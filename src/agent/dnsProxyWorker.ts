@@ -12,9 +12,9 @@ import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type Dns
 import { newEventId } from '../log/eventId.js';
 import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers } from '../fqdn/index.js';
 import { decideDnsQuery, type EndpointPolicy } from '../policy/index.js';
-import type { DnsProxyWorkerData, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
+import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 
-const data = workerData as DnsProxyWorkerData;
+const data = workerData as DnsProxyThreadInit;
 const port = parentPort!;
 const post = (m: FromProxyThread) => port.postMessage(m);
 
@@ -46,7 +46,7 @@ let released: DnsExchange[] = [];
 let flush: { now: NodeJS.Immediate } | { soon: NodeJS.Timeout } | undefined;
 
 // bumped by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
-const removalSeq = new Int32Array(data.removalSeq!);
+const removalSeq = new Int32Array(data.removalSeq);
 const programmed = new ProgrammedAnswers();
 const PRUNE_MS = 10_000;
 setInterval(() => programmed.prune(Date.now()), PRUNE_MS).unref();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventLog } from '../log/eventLog.js';
 import { deleteTopics, ensureTopics } from '../log/kafka/ensureTopics.js';
-import type { ForwarderCompression } from '../log/kafka/compression.js';
+import { defaultKafkaCompression, type ForwarderCompression } from '../log/kafka/compression.js';
 import { ForwarderThread } from '../log/kafka/forwarderThread.js';
 import { createKafkaClient, type KafkaClient } from '../log/kafka/kafkaClient.js';
 import type { FlowContext } from '../log/hubble/flowContext.js';
@@ -24,7 +24,6 @@ import { benchFlowContext, type FlowSourceFn } from './kafkaFlowSource.js';
 import { openRingFlowSource } from './kafkaRingSource.js';
 import { measureBootTimeOffsetNs } from '../log/hubble/flowContext.js';
 import { topicMessageCount } from './kafkaTopics.js';
-import { defaultKafkaCompression } from '../agent/config.js';
 
 export const resultName = 'kafka';
 

@@ -14,7 +14,8 @@ import { paint, paintVerdict } from './paint.js';
 import { compactFlow } from '../log/query/compactFlow.js';
 import type { HubbleFlowRecord } from '../log/hubble/types.js';
 import { kafkaLag, startKafkaForwarding, type KafkaForwarding } from '../agent/kafkaForwarding.js';
-import { defaultKafkaCompression } from '../agent/config.js';
+import { defaultKafkaCompression } from '../log/kafka/compression.js';
+import type { AgentConfig } from '../agent/config.js';
 
 export interface DemoOptions {
   durationSec?: number;
@@ -47,6 +48,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let following: Promise<unknown> = Promise.resolve();
   let from = 0;
   let kafka: KafkaForwarding | undefined;
+  // the agent's log as the forwarder from here sees it (defaults as the agent's config has them)
+  const kafkaLog: AgentConfig['log'] | undefined = o.kafka
+    ? { dir: o.logDir, fsync: 'interval', kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 3, compression: defaultKafkaCompression() } }
+    : undefined;
   try {
     step('building the namespace world: node, world (resolver 192.0.2.53, servers at documentation addresses), pods frontend, backend, batch');
     bed = Testbed.create({
@@ -74,10 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     });
 
     // the agent runs inside the node namespace, which has no route to the brokers: forward from here
-    if (o.kafka) {
-      kafka = await startKafkaForwarding({ dir: o.logDir, fsync: 'interval', kafka: { brokers: o.kafka.split(','), topicPrefix: 'sluice.', partitions: 3, compression: defaultKafkaCompression() } },
-        (line) => o.out(paint(o.color, 'dim', `    ${line}`)));
-    }
+    if (kafkaLog) kafka = await startKafkaForwarding(kafkaLog, (line) => o.out(paint(o.color, 'dim', `    ${line}`)));
 
     // live flows: follow the flows topic from where it ends now
     const flows = openTopicReader(o.logDir, 'flows');
@@ -125,9 +127,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (agent) await agent.stop();
     if (kafka) {
       // let the forwarder ship what the last seconds wrote (bounded: a dead broker keeps it in the log)
-      const log = { dir: o.logDir, fsync: 'interval' as const, kafka: { brokers: o.kafka!.split(','), topicPrefix: 'sluice.', partitions: 3, compression: defaultKafkaCompression() } };
-      for (let i = 0; i < 100 && kafkaLag(log) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      const left = kafkaLag(log);
+      for (let i = 0; i < 100 && kafkaLag(kafkaLog!) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const left = kafkaLag(kafkaLog!);
       if (left > 0) o.out(`demo: ${left} events not yet in Kafka; they stay in ${o.logDir} and go out with the next forwarder`);
       await kafka.stop();
     }

@@ -68,6 +68,16 @@ export class ByteWriter {
   view(): Buffer { return this.buf.subarray(0, this.pos); }
 }
 
+/** The str() field that starts at `at` of `buf` (the u16 header, then its bytes). */
+export function strFieldAt(buf: Buffer, at: number): string {
+  const header = buf[at]! | (buf[at + 1]! << 8);
+  const from = at + 2;
+  // The Buffer prototype's latin1Slice/utf8Slice skip toString()'s argument handling, which
+  // costs more than the copy for strings this short.
+  const b = buf as unknown as FastSlices;
+  return header & ASCII_BIT ? b.latin1Slice(from, from + (header & MAX_STR_BYTES)) : b.utf8Slice(from, from + (header & MAX_STR_BYTES));
+}
+
 export class ByteReader {
   constructor(public buf: Buffer, public pos: number, public end: number) {}
 
@@ -77,14 +87,9 @@ export class ByteReader {
   f64(): number { const v = this.buf.readDoubleLE(this.pos); this.pos += 8; return v; }
 
   str(): string {
-    const header = this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8);
-    const n = header & MAX_STR_BYTES;
-    const from = this.pos + 2;
-    this.pos = from + n;
-    // The Buffer prototype's latin1Slice/utf8Slice skip toString()'s argument handling, which
-    // costs more than the copy for strings this short.
-    const b = this.buf as unknown as FastSlices;
-    return header & ASCII_BIT ? b.latin1Slice(from, from + n) : b.utf8Slice(from, from + n);
+    const at = this.pos;
+    this.pos = at + 2 + ((this.buf[at]! | (this.buf[at + 1]! << 8)) & MAX_STR_BYTES);
+    return strFieldAt(this.buf, at);
   }
 
   /** Steps over a str() field; returns where it starts, for strAt() later. */
@@ -96,11 +101,7 @@ export class ByteReader {
 
   /** The str() field that starts at `at` (from skipStr), without moving the cursor. */
   strAt(at: number): string {
-    const pos = this.pos;
-    this.pos = at;
-    const s = this.str();
-    this.pos = pos;
-    return s;
+    return strFieldAt(this.buf, at);
   }
 
   longStr(): string {

@@ -9,23 +9,12 @@
 // replay/replay.ts), which it does every so often and at the end, so nothing outside replay sees
 // one of these.
 import type { FqdnAllowedData } from '../events.js';
-import { ASCII_BIT, MAX_STR_BYTES } from './bytes.js';
+import { strFieldAt } from './bytes.js';
 
 /** An allow entry as the fold keeps it (the shape of replay's AllowEntry). */
 export interface AllowedFields extends FqdnAllowedData {
   eventId: string;
   allowedAt: string;
-}
-
-interface FastSlices { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
-
-/** The str() field at `at` of `buf` (bytes.ts's layout: u16 header with the ASCII bit and length). */
-function strAt(buf: Buffer, at: number): string {
-  const header = buf[at]! | (buf[at + 1]! << 8);
-  const from = at + 2;
-  const to = from + (header & MAX_STR_BYTES);
-  const s = buf as unknown as FastSlices;
-  return header & ASCII_BIT ? s.latin1Slice(from, to) : s.utf8Slice(from, to);
 }
 
 export class KeptAllowed implements AllowedFields {
@@ -42,10 +31,10 @@ export class KeptAllowed implements AllowedFields {
     private readonly dnsEventIdAt: number,
   ) {}
 
-  get eventId(): string { return strAt(this.buf, this.idAt); }
-  get allowedAt(): string { return strAt(this.buf, this.timeAt); }
-  get expiresAt(): string { return strAt(this.buf, this.expiresAtAt); }
-  get dnsEventId(): string { return strAt(this.buf, this.dnsEventIdAt); }
+  get eventId(): string { return strFieldAt(this.buf, this.idAt); }
+  get allowedAt(): string { return strFieldAt(this.buf, this.timeAt); }
+  get expiresAt(): string { return strFieldAt(this.buf, this.expiresAtAt); }
+  get dnsEventId(): string { return strFieldAt(this.buf, this.dnsEventIdAt); }
 
   /** The plain entry, every field decoded (in the field order of foldEvent's own entries). */
   toPlain(): AllowedFields {

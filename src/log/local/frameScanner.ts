@@ -28,7 +28,7 @@ export interface ChunkBuffer { buf: Buffer }
 
 /**
  * Read buffers handed out one per chunk and taken back by their owner when it no longer needs
- * what it kept from them (replay: replay/chunkPool.ts); never the one being read into.
+ * what it kept from them (replay: RecyclingChunkPool in replay/replay.ts); never the one being read into.
  */
 export interface ChunkPool { take(minBytes: number): Buffer }
 

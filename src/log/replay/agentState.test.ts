@@ -73,7 +73,7 @@ describe('log > replay > agent state', () => {
   });
 
   it('a long log (several read buffers, taken back and reused) replays to the live state', () => {
-    // 200k events of ~180 bytes: five 8 MiB reads and three times the 65,536 events after which
+    // 200k events of ~180 bytes: some thirty-five 1 MiB reads and three times the 65,536 events after which
     // replay makes its kept entries plain and reuses the buffers they pointed into. Entries
     // allowed at the start and never expired must come out whole at the end.
     const dir = mkdtempSync(join(tmpdir(), 'sluice-replay-long-'));
