@@ -95,6 +95,8 @@ describe('fqdn > cache', () => {
       ['deferred', '192.0.2.3', 'limit'],
     ]);
     expect(ips(state, 'api.example.com')).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
+    // the kept one is out of the live set from now, not at its TTL
+    expect(sharedAddresses(state, 'api.example.com').find((a) => a.ip === '192.0.2.3')?.expiresAt).toBe(0);
   });
 
   it('an answer larger than the limit keeps its first addresses', () => {
@@ -125,6 +127,22 @@ describe('fqdn > cache', () => {
       ['expired', 'b.example', 'name-evicted'],
     ]);
     expect([...sharedNames(state)].sort()).toEqual(['a.example', 'c.example']);
+  });
+
+  it('a name pushed out by the name limit keeps an address a live connection uses, as a zombie expiring now', () => {
+    const state = createFqdnCache({ maxNamesPerEndpoint: 1 });
+    applyDnsAnswer(state, answer({ name: 'a.example', addresses: ['192.0.2.1', '192.0.2.2'], ttlSec: 60 }), 0, notInUse);
+    const { updates } = applyDnsAnswer(state, answer({ name: 'b.example', addresses: ['192.0.2.3'] }), 5_000, (_, ip) => ip === '192.0.2.1');
+    expect(updates.map((u) => [u.type, u.name, u.ip, 'reason' in u ? u.reason : ''])).toEqual([
+      ['learned', 'b.example', '192.0.2.3', ''],
+      ['deferred', 'a.example', '192.0.2.1', 'name-evicted'],
+      ['expired', 'a.example', '192.0.2.2', 'name-evicted'],
+    ]);
+    // still known (flows to it keep their name), but no longer live: allowlists leave it out
+    expect(sharedAddresses(state, 'a.example')).toEqual([{ ip: '192.0.2.1', expiresAt: 5_000, dnsEventId: 'dns-1' }]);
+    // dropped once its connection ends
+    expect(expire(state, 6_000, notInUse).updates.map((u) => [u.type, u.ip, 'reason' in u ? u.reason : ''])).toEqual([['expired', '192.0.2.1', 'connection-ended']]);
+    expect([...sharedNames(state)]).toEqual(['b.example']);
   });
 
   it('bounds zombies per endpoint and reports the overflow', () => {

@@ -1,6 +1,7 @@
 // The FQDN cache: per endpoint, name -> addresses with an expiry from the answer's TTL, as
 // Cilium's per-endpoint DNS history plus its "zombies" (addresses whose TTL ran out, or that the
-// per-name limit pushed out, while a live connection still uses them). A shared index over all
+// per-name limit or the per-endpoint name limit pushed out, while a live connection still uses
+// them). A shared index over all
 // endpoints answers "which addresses does this name have on this node", so an address one
 // endpoint learned is usable by every endpoint whose policy selects the name.
 //
@@ -60,10 +61,13 @@ export interface AddressRecord {
 /** `connection-ended`: a kept address (already out of the allowlist) whose last connection ended. */
 export type ExpiryReason = 'ttl' | 'limit' | 'name-evicted' | 'zombie-overflow' | 'connection-ended';
 
+/** Why a live address leaves its name: a connection may still use it, so it may become a zombie. */
+type RetireReason = 'ttl' | 'limit' | 'name-evicted';
+
 export type FqdnUpdate =
   | ({ type: 'learned'; endpointId: number; name: string; refreshed: boolean } & AddressRecord)
   /** Expired or pushed out, but kept while a live connection uses it. */
-  | ({ type: 'deferred'; endpointId: number; name: string; reason: 'ttl' | 'limit' } & AddressRecord)
+  | ({ type: 'deferred'; endpointId: number; name: string; reason: RetireReason } & AddressRecord)
   | ({ type: 'expired'; endpointId: number; name: string; reason: ExpiryReason } & AddressRecord);
 
 interface Zombie {
@@ -85,6 +89,12 @@ export interface FqdnCacheState {
   readonly namesByIp: Map<string, Set<string>>;
   /** Updates produced by lru-cache evictions, drained into the next result. */
   readonly evicted: FqdnUpdate[];
+  /**
+   * Addresses of names the per-endpoint name LRU pushed out, still shared: the eviction happens
+   * inside lru-cache, which cannot ask whether a connection uses them, so they are retired (kept
+   * as zombies or expired) by the call that caused it, before it returns.
+   */
+  readonly evictedNames: { endpointId: number; name: string; record: AddressRecord }[];
 }
 
 export interface FqdnCacheResult {
@@ -93,7 +103,7 @@ export interface FqdnCacheResult {
 }
 
 export function createFqdnCache(options: Partial<FqdnCacheOptions> = {}): FqdnCacheState {
-  return { options: { ...defaultFqdnCacheOptions, ...options }, endpoints: new Map(), shared: new Map(), namesByIp: new Map(), evicted: [] };
+  return { options: { ...defaultFqdnCacheOptions, ...options }, endpoints: new Map(), shared: new Map(), namesByIp: new Map(), evicted: [], evictedNames: [] };
 }
 
 function share(state: FqdnCacheState, endpointId: number, name: string, record: AddressRecord): void {
@@ -133,10 +143,7 @@ function historyOf(state: FqdnCacheState, endpointId: number): EndpointHistory {
       max: state.options.maxNamesPerEndpoint,
       dispose: (records, name, reason) => {
         if (reason !== 'evict') return;
-        for (const record of records.values()) {
-          unshare(state, endpointId, name, record.ip);
-          state.evicted.push({ type: 'expired', endpointId, name, reason: 'name-evicted', ...record });
-        }
+        for (const record of records.values()) state.evictedNames.push({ endpointId, name, record });
       },
     }),
     zombies: new LRUCache({
@@ -158,13 +165,19 @@ function retire(
   endpointId: number,
   name: string,
   record: AddressRecord,
-  reason: 'ttl' | 'limit',
+  reason: RetireReason,
+  now: number,
   isInUse: IsInUse,
   updates: FqdnUpdate[],
 ): void {
   if (isInUse(endpointId, record.ip)) {
-    history.zombies.set(zombieKey(name, record.ip), { name, record });
-    updates.push({ type: 'deferred', endpointId, name, reason, ...record });
+    // A zombie is out of the allowlist from now on, like in Cilium: its live connections go on
+    // through conntrack, new ones are dropped. One pushed out before its TTL ran out therefore
+    // expires now (its shared record says so, which is what allowlists and events read).
+    const kept = record.expiresAt <= now ? record : { ...record, expiresAt: now };
+    history.zombies.set(zombieKey(name, record.ip), { name, record: kept });
+    if (kept !== record) share(state, endpointId, name, kept);
+    updates.push({ type: 'deferred', endpointId, name, reason, ...kept });
     return;
   }
   unshare(state, endpointId, name, record.ip);
@@ -189,9 +202,10 @@ function expiryOf(state: FqdnCacheState, ttlSec: number, now: number): number {
  * which is what most answers for popular names are.
  */
 export function answerChangesNothing(state: FqdnCacheState, answer: DnsAnswer, now: number): boolean {
-  if (answer.addresses.length === 0) return state.evicted.length === 0;
+  const nothingPending = state.evicted.length === 0 && state.evictedNames.length === 0;
+  if (answer.addresses.length === 0) return nothingPending;
   const records = state.endpoints.get(answer.endpointId)?.names.get(normalizeDnsName(answer.name));
-  if (records === undefined || state.evicted.length > 0) return false;
+  if (records === undefined || !nothingPending) return false;
   const expiresAt = expiryOf(state, Math.max(answer.ttlSec, state.options.minTtlSec), now);
   const n = Math.min(answer.addresses.length, state.options.maxAddressesPerName);
   for (let i = 0; i < n; i++) {
@@ -229,13 +243,17 @@ export function applyDnsAnswer(state: FqdnCacheState, answer: DnsAnswer, now: nu
     share(state, answer.endpointId, name, record);
     updates.push({ type: 'learned', endpointId: answer.endpointId, name, refreshed: previous !== undefined, ...record });
   }
+  // a new name may have pushed the endpoint's least recently answered one out
+  for (const { endpointId, name: evictedName, record } of state.evictedNames.splice(0)) {
+    retire(state, historyOf(state, endpointId), endpointId, evictedName, record, 'name-evicted', now, isInUse, updates);
+  }
   if (records.size > state.options.maxAddressesPerName) {
     const evictable = [...records.values()]
       .filter((record) => !answered.has(record.ip))
       .sort((a, b) => a.expiresAt - b.expiresAt);
     for (const record of evictable.slice(0, records.size - state.options.maxAddressesPerName)) {
       records.delete(record.ip);
-      retire(state, history, answer.endpointId, name, record, 'limit', isInUse, updates);
+      retire(state, history, answer.endpointId, name, record, 'limit', now, isInUse, updates);
     }
   }
   return { state, updates: drainEvicted(state, updates) };
@@ -259,7 +277,7 @@ export function expire(state: FqdnCacheState, now: number, isInUse: IsInUse): Fq
       for (const record of [...records.values()]) {
         if (record.expiresAt > now) continue;
         records.delete(record.ip);
-        retire(state, history, endpointId, name, record, 'ttl', isInUse, updates);
+        retire(state, history, endpointId, name, record, 'ttl', now, isInUse, updates);
       }
       if (records.size === 0) history.names.delete(name);
     }

@@ -213,6 +213,29 @@ describe('pipeline > fqdn pipeline', () => {
     expect(events).toEqual([]);
   });
 
+  it('an address pushed out by the per-name limit while a connection uses it leaves the allowlist at once, announced', async () => {
+    // before, it stayed in the map until its connection ended, and no fqdn.expired ever said so
+    const live = new Set<string>(['192.0.2.1']);
+    const { pipeline, writes, events, maps, tick } = setup((_, ip) => live.has(ip), { maxAddressesPerName: 1 });
+    pipeline.setPolicy(1, policy(suffix('example.com')));
+    const first = exchange(1, 'a.example.com', ['192.0.2.1'], 60, 0);
+    await pipeline.onAnswer(first);
+    await settle();
+    events.length = 0;
+    writes.length = 0;
+    await pipeline.onAnswer(exchange(1, 'a.example.com', ['192.0.2.2'], 60, 1_000)); // pushes 192.0.2.1 out
+    await settle();
+    expect([...maps.get(1)!.keys()].filter((k) => k.startsWith('192.0.2.')).sort()).toEqual(['192.0.2.2/32']);
+    expect(events.filter((e) => e.type === 'fqdn.expired')).toEqual([
+      { type: 'fqdn.expired', causeId: first.dnsEventId, timeMs: 1_000, data: { endpointId: 1, name: 'a.example.com', ip: '192.0.2.1', reason: 'evicted' } },
+    ]);
+    // when the connection ends, the kept address goes without a second announcement
+    live.clear();
+    events.length = 0;
+    await tick(2_000);
+    expect(events).toEqual([]);
+  });
+
   it('restores addresses known before a restart with their own expiry and no new events; flush waits for the writes', async () => {
     const { pipeline, maps, events, tick } = setup();
     pipeline.setPolicy(1, policy(suffix('example.com')));
