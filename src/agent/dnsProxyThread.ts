@@ -13,11 +13,13 @@
 // An answer whose addresses are not known to be programmed stays held until main settles it, so
 // "released only after the datapath knows" holds across the threads; the answer deadline covers
 // the crossing too. What counts as known is the proxy's ProgrammedAnswers copy, kept honest by
-// a sequence number in shared memory that main bumps before it takes any entry away.
+// removal counters in shared memory (per endpoint and host prefix, hashed into slots, and one for
+// everything) that main bumps before it takes any entry away.
 import { Worker } from 'node:worker_threads';
 import { SluiceError, isSluiceError, type ErrorCode } from '../errors.js';
 import type { DnsEvent, DnsExchange, DnsProxy, DnsProxyCounters, OnAnswer } from '../dns/index.js';
 import { emptyDnsProxyCounters } from '../dns/index.js';
+import { countRemovals, countRemoveAll, REMOVAL_COUNTERS } from '../fqdn/index.js';
 import type { EndpointPolicy } from '../policy/index.js';
 
 export interface DnsProxyListen {
@@ -38,24 +40,24 @@ export interface DnsProxyWorkerData {
   maxInFlight: number;
 }
 
-/** What the worker starts with: the caller's data and the shared removal counter start() adds. */
+/** What the worker starts with: the caller's data and the shared removal counters start() adds. */
 export interface DnsProxyThreadInit extends DnsProxyWorkerData {
-  /** One Int32: the sequence number of main's latest allowlist removal. */
-  removalSeq: SharedArrayBuffer;
+  /** REMOVAL_COUNTERS Int32s: main's allowlist removals, counted per slot (programmedAnswers.ts). */
+  removals: SharedArrayBuffer;
 }
 
 /** Changes to the proxy's copy of what is programmed, applied in this order. */
 export type ProgrammedOp =
   /** A held answer is done: programmed (until when, when its endpoint's policy selects the name) or failed. */
   | { kind: 'settled'; id: number; until?: number; error?: { code: ErrorCode; message: string } }
-  /** Removal `seq` is about to delete or rewrite these host prefixes of the endpoint. */
-  | { kind: 'forget'; endpointId: number; prefixes: string[]; seq: number }
+  /** About to delete or rewrite these host prefixes of the endpoint (each counted in its slot). */
+  | { kind: 'forget'; endpointId: number; prefixes: string[] }
+  /** Slot 0's count `seq`: policies changed, anything may go. */
   | { kind: 'forgetAll'; seq: number };
 
 export type ToProxyThread =
   | { kind: 'policies'; policies: [number, EndpointPolicy][] }
-  /** `seq`: the removal sequence number as of these ops. */
-  | { kind: 'update'; ops: ProgrammedOp[]; seq: number }
+  | { kind: 'update'; ops: ProgrammedOp[] }
   | { kind: 'close' };
 
 export type FromProxyThread =
@@ -87,7 +89,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export class DnsProxyThread {
   private counters: DnsProxyCounters[];
   private ops: ProgrammedOp[] = [];
-  private readonly removalSeq: Int32Array;
+  private readonly removals: Int32Array;
   private settleFlush: NodeJS.Immediate | undefined;
   private inBatch = false;
   private latestPolicies: ReadonlyMap<number, EndpointPolicy> = new Map();
@@ -95,8 +97,8 @@ export class DnsProxyThread {
   private closing: Promise<void> | undefined;
   readonly proxies: DnsProxy[];
 
-  private constructor(private readonly worker: Worker, listening: { address: string; port: number }[], private readonly exited: Promise<void>, removalSeq: SharedArrayBuffer) {
-    this.removalSeq = new Int32Array(removalSeq);
+  private constructor(private readonly worker: Worker, listening: { address: string; port: number }[], private readonly exited: Promise<void>, removals: SharedArrayBuffer) {
+    this.removals = new Int32Array(removals);
     this.counters = listening.map(() => emptyDnsProxyCounters());
     this.proxies = listening.map((l, i) => {
       const counters = () => this.counters[i]!;
@@ -105,8 +107,8 @@ export class DnsProxyThread {
   }
 
   static async start(data: DnsProxyWorkerData, hooks: DnsProxyThreadHooks): Promise<DnsProxyThread> {
-    const removalSeq = new SharedArrayBuffer(4);
-    const init: DnsProxyThreadInit = { ...data, removalSeq };
+    const removals = new SharedArrayBuffer(4 * REMOVAL_COUNTERS);
+    const init: DnsProxyThreadInit = { ...data, removals };
     const worker = new Worker(new URL('./dnsProxyWorker.js', import.meta.url), { workerData: init });
     let thread: DnsProxyThread | undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -134,7 +136,7 @@ export class DnsProxyThread {
       await worker.terminate();
       throw err;
     });
-    thread = new DnsProxyThread(worker, listening, exited, removalSeq);
+    thread = new DnsProxyThread(worker, listening, exited, removals);
     return thread;
   }
 
@@ -145,7 +147,7 @@ export class DnsProxyThread {
     this.latestPolicies = policies;
     // a policy may take grants away: nothing the proxy knows is vouched for until it catches up
     // (the writes that follow also report what they remove; this covers whatever they miss)
-    this.ops.push({ kind: 'forgetAll', seq: Atomics.add(this.removalSeq, 0, 1) + 1 });
+    this.ops.push({ kind: 'forgetAll', seq: countRemoveAll(this.removals) });
     this.policiesFlush ??= setImmediate(() => {
       this.postOps();
       this.policiesFlush = undefined;
@@ -158,7 +160,8 @@ export class DnsProxyThread {
    * hears of it, it releases no answer without main, and then no longer trusts these prefixes.
    */
   forget(endpointId: number, prefixes: string[]): void {
-    this.ops.push({ kind: 'forget', endpointId, prefixes, seq: Atomics.add(this.removalSeq, 0, 1) + 1 });
+    countRemovals(this.removals, endpointId, prefixes);
+    this.ops.push({ kind: 'forget', endpointId, prefixes });
     if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postOps());
   }
 
@@ -219,7 +222,7 @@ export class DnsProxyThread {
     if (this.ops.length === 0) return;
     const ops = this.ops;
     this.ops = [];
-    this.post({ kind: 'update', ops, seq: Atomics.load(this.removalSeq, 0) });
+    this.post({ kind: 'update', ops });
   }
 
   private post(m: ToProxyThread): void {

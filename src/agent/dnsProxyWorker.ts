@@ -10,7 +10,7 @@ import { BpfMap } from '../datapath/bpfMap.js';
 import { lookupDnsOrigin } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
-import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers } from '../fqdn/index.js';
+import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
 import { decideDnsQuery, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 
@@ -35,7 +35,7 @@ interface Waiting {
   name: string;
   prefixes: string[];
   /** The removals applied when the answer went to main (see ProgrammedAnswers.add). */
-  seenSeq: number;
+  mark: RemovalMark;
 }
 const waiting = new Map<number, Waiting>();
 let nextAnswerId = 1;
@@ -45,8 +45,9 @@ let released: DnsExchange[] = [];
 /** The pending send: now (end of this turn) for held answers, or soon for what nobody waits on. */
 let flush: { now: NodeJS.Immediate } | { soon: NodeJS.Timeout } | undefined;
 
-// bumped by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
-const removalSeq = new Int32Array(data.removalSeq);
+// counted by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
+const removals = new Int32Array(data.removals);
+const removalCount = (index: number) => Atomics.load(removals, index);
 const programmed = new ProgrammedAnswers();
 const PRUNE_MS = 10_000;
 setInterval(() => programmed.prune(Date.now()), PRUNE_MS).unref();
@@ -112,7 +113,7 @@ const common = {
     const { endpointId } = exchange;
     const name = normalizeDnsName(exchange.question.qname);
     const answerPrefixes = exchange.answer.addresses.map((a) => prefixOf(a.ip));
-    if (programmed.covers(endpointId, name, answerPrefixes, Date.now(), Atomics.load(removalSeq, 0))) {
+    if (programmed.covers(endpointId, name, answerPrefixes, Date.now(), removalCount)) {
       // released now; main still folds it into the FQDN cache (its expiry may move)
       released.push(exchange);
       schedule(false);
@@ -120,7 +121,7 @@ const common = {
     }
     return new Promise<void>((resolve, reject) => {
       const id = nextAnswerId++;
-      waiting.set(id, { resolve, reject, endpointId, name, prefixes: answerPrefixes, seenSeq: programmed.appliedSeq });
+      waiting.set(id, { resolve, reject, endpointId, name, prefixes: answerPrefixes, mark: programmed.mark(endpointId, answerPrefixes) });
       answers.push({ id, exchange });
       schedule(true);
     });
@@ -148,7 +149,7 @@ port.on('message', (m: ToProxyThread) => {
       // in main's order: a removal after a settlement must undo what the settlement added
       for (const op of m.ops) {
         if (op.kind === 'forget') {
-          programmed.forget(op.endpointId, op.prefixes, op.seq);
+          programmed.forget(op.endpointId, op.prefixes);
           continue;
         }
         if (op.kind === 'forgetAll') {
@@ -162,10 +163,9 @@ port.on('message', (m: ToProxyThread) => {
           w.reject(new SluiceError(op.error.code, op.error.message));
           continue;
         }
-        if (op.until !== undefined) programmed.add(w.endpointId, w.name, w.prefixes, op.until, w.seenSeq);
+        if (op.until !== undefined) programmed.add(w.endpointId, w.name, w.prefixes, op.until, w.mark);
         w.resolve();
       }
-      programmed.caughtUp(m.seq);
       return;
     case 'close':
       void Promise.all(proxies.map((p) => p.close())).then(() => {

@@ -6,10 +6,43 @@
 // holding each one for a round trip through the main thread was most of the proxy's latency.
 //
 // The main thread owns the maps; this copy is told what was programmed (after each write) and
-// what may have been unprogrammed (before each delete or rewrite). A rewrite or delete bumps a
-// sequence number shared with the proxy thread *before* the map changes, and the copy answers
-// only while it has applied every bump (`caughtUp`), so it never vouches for an entry that is
-// being taken away. Pure: the sequence numbers and the clock are arguments.
+// what may have been unprogrammed (before each delete or rewrite). Removals are counted in memory
+// shared with the proxy thread, *before* the map changes: one counter per slot, a slot being a
+// hash of (endpoint, host prefix), plus one for "everything" (a policy change). The copy mirrors
+// the counts as it applies the removals, and vouches for a prefix only while its slot's shared
+// count equals the mirrored one, so it never vouches for an entry that is being taken away.
+// Counting per slot rather than in one number is what keeps popular names released under churn:
+// with one number, every eviction of a rare name (hundreds a second once an endpoint's name cache
+// is full) stopped all releases until the proxy had caught up with it. Slots that collide only
+// cost a release (the answer is held instead). Pure: the counters and the clock are arguments.
+
+/** Removal counter slots besides slot 0 (every endpoint, every prefix). */
+export const REMOVAL_SLOTS = 4096;
+/** Int32s of the shared removal counters: slot 0 then REMOVAL_SLOTS (endpoint, prefix) slots. */
+export const REMOVAL_COUNTERS = 1 + REMOVAL_SLOTS;
+
+/** The counter index (1..REMOVAL_SLOTS) of an endpoint's host prefix: FNV-1a over both. */
+export function removalSlot(endpointId: number, prefix: string): number {
+  let h = Math.imul(0x811c9dc5 ^ endpointId, 0x01000193);
+  for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193);
+  return 1 + ((h >>> 0) % REMOVAL_SLOTS);
+}
+
+/** Main's side, before it deletes or rewrites these host prefixes of the endpoint. */
+export function countRemovals(counters: Int32Array, endpointId: number, prefixes: readonly string[]): void {
+  for (const prefix of prefixes) Atomics.add(counters, removalSlot(endpointId, prefix), 1);
+}
+
+/** Main's side, before a change that may remove anything (policies); returns slot 0's new count. */
+export function countRemoveAll(counters: Int32Array): number {
+  return Atomics.add(counters, 0, 1) + 1;
+}
+
+/** The shared counters as main last bumped them (Atomics.load on the proxy thread). */
+export type RemovalCounts = (index: number) => number;
+
+/** What the copy had applied when an answer went to main: slot 0, then each prefix's slot. */
+export type RemovalMark = readonly number[];
 
 export interface ProgrammedAnswersOptions {
   /** An entry expiring sooner than this is not vouched for: the slow path extends it first. */
@@ -30,11 +63,8 @@ export class ProgrammedAnswers {
   private readonly options: ProgrammedAnswersOptions;
   /** endpoint -> host prefix -> name -> programmed until (epoch ms). */
   private readonly endpoints = new Map<number, Map<string, Map<string, number>>>();
-  /** endpoint -> sequence number of the last forget that touched it. */
-  private readonly lastForget = new Map<number, number>();
-  private applied = 0;
-  /** Sequence number of the last forgetAll: the last forget of every endpoint not in lastForget. */
-  private floor = 0;
+  /** The removals applied, counted like the shared counters (wrapping as an Int32 does). */
+  private readonly applied = new Int32Array(REMOVAL_COUNTERS);
   private entries = 0;
 
   constructor(options: Partial<ProgrammedAnswersOptions> = {}) {
@@ -45,18 +75,23 @@ export class ProgrammedAnswers {
     return this.entries;
   }
 
-  /** The sequence number of the last removal this copy has applied. */
-  get appliedSeq(): number {
-    return this.applied;
+  /** Taken when an answer goes to main; `add` compares it with the removals applied by then. */
+  mark(endpointId: number, prefixes: readonly string[]): RemovalMark {
+    const mark = [this.applied[0]!];
+    for (const prefix of prefixes) mark.push(this.applied[removalSlot(endpointId, prefix)]!);
+    return mark;
   }
 
   /**
    * Every prefix is programmed for `name` until at least `until`, as of a write that started
-   * after the proxy had applied removal `seenSeq`. A removal of this endpoint's entries applied
-   * since then may have come after the write: the entry is then not trusted (not added).
+   * after the copy had applied the removals of `mark`. A removal of any of these prefixes
+   * applied since may have come after the write: the entry is then not trusted (not added).
    */
-  add(endpointId: number, name: string, prefixes: readonly string[], until: number, seenSeq: number): boolean {
-    if ((this.lastForget.get(endpointId) ?? this.floor) > seenSeq) return false;
+  add(endpointId: number, name: string, prefixes: readonly string[], until: number, mark: RemovalMark): boolean {
+    if (mark[0] !== this.applied[0] || mark.length !== prefixes.length + 1) return false;
+    for (let i = 0; i < prefixes.length; i++) {
+      if (mark[i + 1] !== this.applied[removalSlot(endpointId, prefixes[i]!)]) return false;
+    }
     if (this.entries + prefixes.length > this.options.maxEntries) this.clear();
     let byPrefix = this.endpoints.get(endpointId);
     if (byPrefix === undefined) this.endpoints.set(endpointId, (byPrefix = new Map()));
@@ -70,48 +105,47 @@ export class ProgrammedAnswers {
     return true;
   }
 
-  /** Removal `seq` may take these prefixes (every name of them) out of the endpoint's map. */
-  forget(endpointId: number, prefixes: readonly string[], seq: number): void {
-    this.lastForget.set(endpointId, seq);
-    const byPrefix = this.endpoints.get(endpointId);
-    if (byPrefix !== undefined) {
-      for (const prefix of prefixes) {
-        const names = byPrefix.get(prefix);
-        if (names === undefined) continue;
-        this.entries -= names.size;
-        byPrefix.delete(prefix);
-      }
-      if (byPrefix.size === 0) this.endpoints.delete(endpointId);
+  /**
+   * A removal that may take these prefixes (every name of them) out of the endpoint's map; main
+   * counted one per prefix (a prefix twice, twice) in the shared counters before sending it.
+   */
+  forget(endpointId: number, prefixes: readonly string[]): void {
+    for (const prefix of prefixes) {
+      const slot = removalSlot(endpointId, prefix);
+      this.applied[slot] = this.applied[slot]! + 1; // an Int32Array wraps as Atomics.add does
     }
-    this.applied = Math.max(this.applied, seq);
+    const byPrefix = this.endpoints.get(endpointId);
+    if (byPrefix === undefined) return;
+    for (const prefix of prefixes) {
+      const names = byPrefix.get(prefix);
+      if (names === undefined) continue;
+      this.entries -= names.size;
+      byPrefix.delete(prefix);
+    }
+    if (byPrefix.size === 0) this.endpoints.delete(endpointId);
   }
 
-  /** Removal `seq` may take anything of any endpoint out (policies changed). */
+  /** Removal `seq` of slot 0 (policies changed) may take anything of any endpoint out. */
   forgetAll(seq: number): void {
     this.clear();
-    this.lastForget.clear();
-    this.floor = seq;
-    this.applied = Math.max(this.applied, seq);
-  }
-
-  /** Every removal up to `seq` has been applied. */
-  caughtUp(seq: number): void {
-    this.applied = Math.max(this.applied, seq);
+    this.applied[0] = seq;
   }
 
   /**
    * True when every prefix is programmed for the endpoint and name until at least now + margin,
-   * and no removal is under way that this copy has not applied (`currentSeq` is the shared
-   * sequence number as the main thread last bumped it).
+   * and no removal of any of them (nor of everything) is under way that this copy has not
+   * applied: `counts` reads the shared counters.
    */
-  covers(endpointId: number, name: string, prefixes: readonly string[], now: number, currentSeq: number): boolean {
-    if (currentSeq !== this.applied || prefixes.length === 0) return false;
+  covers(endpointId: number, name: string, prefixes: readonly string[], now: number, counts: RemovalCounts): boolean {
+    if (prefixes.length === 0 || counts(0) !== this.applied[0]) return false;
     const byPrefix = this.endpoints.get(endpointId);
     if (byPrefix === undefined) return false;
     const needed = now + this.options.marginMs;
     for (const prefix of prefixes) {
       const until = byPrefix.get(prefix)?.get(name);
       if (until === undefined || until < needed) return false;
+      const slot = removalSlot(endpointId, prefix);
+      if (counts(slot) !== this.applied[slot]) return false;
     }
     return true;
   }
