@@ -157,7 +157,8 @@ export class DnsProxyThread {
 
   /**
    * Call before deleting or rewriting allowlist entries of an endpoint: from now until the proxy
-   * hears of it, it releases no answer without main, and then no longer trusts these prefixes.
+   * hears of it, it releases no answer with one of these prefixes (or one sharing its counter
+   * slot) without main, and then no longer trusts them.
    */
   forget(endpointId: number, prefixes: string[]): void {
     countRemovals(this.removals, endpointId, prefixes);
