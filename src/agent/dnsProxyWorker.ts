@@ -11,7 +11,7 @@ import { lookupDnsOrigin } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
 import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
-import { decideDnsQuery, type EndpointPolicy } from '../policy/index.js';
+import { DnsDecisionCache, type Decision, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 
 const data = workerData as DnsProxyThreadInit;
@@ -96,6 +96,11 @@ function schedule(held: boolean): void {
   }
 }
 
+// rules.dns decisions per policy object (a 'policies' message brings new ones), and each in the
+// proxy's shape, made once
+const decisions = new DnsDecisionCache();
+const proxyDecisions = new WeakMap<Decision, { allowed: boolean; rule: string | null; policy: string | null }>();
+
 const common = {
   lookupOrigin: (addr: string, clientPort: number, transport: DnsTransport) => {
     const o = lookupDnsOrigin(dnsNat, addr.startsWith('::ffff:') ? addr.slice(7) : addr, clientPort, transport === 'TCP' ? 'tcp' : 'udp');
@@ -104,8 +109,10 @@ const common = {
   decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
     const ep = policies.get(endpointId);
     if (!ep) return { allowed: false, rule: null, policy: null };
-    const d = decideDnsQuery(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
-    return { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy };
+    const d = decisions.decide(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
+    let mapped = proxyDecisions.get(d);
+    if (mapped === undefined) proxyDecisions.set(d, (mapped = { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy }));
+    return mapped;
   },
   onAnswer: (exchange: DnsExchange): Promise<void> | undefined => {
     // no address, nothing to program (NXDOMAIN, NODATA, a CNAME alone)

@@ -39,7 +39,7 @@ export class UdpSendBatch {
   private readonly queues = new Map<number, Queued[]>();
   private scheduled: NodeJS.Immediate | undefined;
   private arena = Buffer.alloc(0);
-  private arenaAddress = 0n;
+  private arenaAddress = 0;
   /** Parsed address bytes by text, so a busy client or server is parsed once. */
   private readonly addressBytes = new Map<string, { family: number; bytes: Buffer }>();
 
@@ -74,6 +74,12 @@ export class UdpSendBatch {
     this.ensureArena(headerBytes + dataBytes);
     const arena = this.arena;
     const base = this.arenaAddress;
+    // 64-bit fields as two 32-bit halves from plain numbers (addresses are below 2^53): a BigInt
+    // per field was three allocations per datagram
+    const u64 = (value: number, at: number) => {
+      arena.writeUInt32LE(value % 0x1_0000_0000, at);
+      arena.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
+    };
     const iovAt = n * MMSGHDR;
     const saAt = iovAt + n * IOVEC;
     let dataAt = headerBytes;
@@ -83,14 +89,14 @@ export class UdpSendBatch {
       const saLen = this.writeSockaddr(arena, sa, q.address, q.port);
       q.message.copy(arena, dataAt);
       const iov = iovAt + i * IOVEC;
-      arena.writeBigUInt64LE(base + BigInt(dataAt), iov);
-      arena.writeBigUInt64LE(BigInt(q.message.length), iov + 8);
+      u64(base + dataAt, iov);
+      u64(q.message.length, iov + 8);
       const h = i * MMSGHDR;
       arena.fill(0, h, h + MMSGHDR);
-      arena.writeBigUInt64LE(base + BigInt(sa), h); // msg_name
+      u64(base + sa, h); // msg_name
       arena.writeUInt32LE(saLen, h + 8); // msg_namelen
-      arena.writeBigUInt64LE(base + BigInt(iov), h + 16); // msg_iov
-      arena.writeBigUInt64LE(1n, h + 24); // msg_iovlen
+      u64(base + iov, h + 16); // msg_iov
+      u64(1, h + 24); // msg_iovlen
       dataAt += q.message.length;
     }
     const c = libc();
@@ -115,7 +121,9 @@ export class UdpSendBatch {
   private ensureArena(bytes: number): void {
     if (this.arena.length >= bytes) return;
     this.arena = Buffer.alloc(Math.max(bytes, 2 * this.arena.length, 64 * 1024));
-    this.arenaAddress = BigInt(koffi.address(this.arena) as unknown as bigint);
+    this.arenaAddress = Number(koffi.address(this.arena) as unknown as bigint);
+    // user-space addresses on x86-64 and arm64 stay below 2^48, far inside a double's 2^53
+    if (!Number.isSafeInteger(this.arenaAddress)) throw new Error(`sendmmsg arena at an address past 2^53: ${String(koffi.address(this.arena))}`);
   }
 
   private writeSockaddr(out: Buffer, at: number, address: string, port: number): number {

@@ -19,6 +19,7 @@ export { applyPolicies, deletePolicies, emptyRepository, foldPolicyEvent, listPo
 export { resolveEndpointPolicies, resolveEndpointPolicy, protocolsOf, type ResolveOptions } from './resolve.js';
 export { decideConnection } from './decideConnection.js';
 export { decideDnsQuery } from './decideDnsQuery.js';
+export { DnsDecisionCache } from './dnsDecisionCache.js';
 export { compileFqdnSelector, describeFqdnSelector, fqdnSelectorMatches, readFqdnSelector, type SelectorProblem } from './fqdnSelector.js';
 export { nameMatches, isMatchAllPattern, MAX_FQDN_LENGTH, type NameMatcher } from './matchPattern.js';
 export { canonicalDnsName } from './dnsName.js';
