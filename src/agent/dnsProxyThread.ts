@@ -4,7 +4,8 @@
 // about 120 µs a query and the proxy stopped near 8k queries/s with the main thread saturated
 // (bench dns); split, each side does part of it and both cores work.
 //
-// What crosses (at most one message per turn each way, structured clones of plain data):
+// What crosses (at most one message per turn each way, structured clones of plain data; DNS
+// events and exchanges as flat arrays, proxyWire.ts):
 //   main -> proxy  policies (every endpoint's resolved policy, sent whenever they are resolved);
 //                  in order: settled answers (programmed until when, or the failure) and the
 //                  allowlist entries about to be deleted or rewritten
@@ -21,6 +22,7 @@ import type { DnsEvent, DnsExchange, DnsProxy, DnsProxyCounters, OnAnswer } from
 import { emptyDnsProxyCounters } from '../dns/index.js';
 import { countRemovals, countRemoveAll, REMOVAL_COUNTERS } from '../fqdn/index.js';
 import type { EndpointPolicy } from '../policy/index.js';
+import { eventFromTuple, exchangeFromTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
 
 export interface DnsProxyListen {
   address: string;
@@ -63,7 +65,8 @@ export type ToProxyThread =
 export type FromProxyThread =
   | { kind: 'listening'; proxies: { address: string; port: number }[] }
   | { kind: 'failed'; error: { code: ErrorCode; message: string } }
-  | { kind: 'batch'; events: DnsEvent[]; answers: { id: number; exchange: DnsExchange }[]; released: DnsExchange[]; counters: DnsProxyCounters[] }
+  /** Events and exchanges as flat arrays (proxyWire.ts); held answers as [id, exchange]. */
+  | { kind: 'batch'; events: EventTuple[]; answers: [number, ExchangeTuple][]; released: ExchangeTuple[]; counters: DnsProxyCounters[] }
   | { kind: 'socketError'; message: string }
   | { kind: 'closed'; counters: DnsProxyCounters[] };
 
@@ -187,7 +190,8 @@ export class DnsProxyThread {
     // Answers go first, so the held ones are released before the log write of the events: the
     // ones that change nothing settle here at once and go back with one message at the end.
     this.inBatch = true;
-    for (const { id, exchange } of m.answers) {
+    for (const [id, tuple] of m.answers) {
+      const exchange = exchangeFromTuple(tuple);
       let pending: Promise<void> | undefined;
       try {
         pending = hooks.onAnswer(exchange);
@@ -200,8 +204,8 @@ export class DnsProxyThread {
     }
     this.inBatch = false;
     this.postOps();
-    for (const exchange of m.released) hooks.onReleased(exchange);
-    if (m.events.length > 0) hooks.onEvents(m.events);
+    for (const tuple of m.released) hooks.onReleased(exchangeFromTuple(tuple));
+    if (m.events.length > 0) hooks.onEvents(m.events.map(eventFromTuple));
   }
 
   private settle(id: number, hooks: DnsProxyThreadHooks, exchange: DnsExchange, err?: unknown): void {

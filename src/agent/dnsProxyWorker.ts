@@ -13,6 +13,7 @@ import { newEventId } from '../log/eventId.js';
 import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
 import { DnsDecisionCache, type Decision, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
+import { eventToTuple, exchangeToTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
 
 const data = workerData as DnsProxyThreadInit;
 const port = parentPort!;
@@ -39,9 +40,9 @@ interface Waiting {
 }
 const waiting = new Map<number, Waiting>();
 let nextAnswerId = 1;
-let events: DnsEvent[] = [];
-let answers: { id: number; exchange: DnsExchange }[] = [];
-let released: DnsExchange[] = [];
+let events: EventTuple[] = [];
+let answers: [number, ExchangeTuple][] = [];
+let released: ExchangeTuple[] = [];
 /** The pending send: now (end of this turn) for held answers, or soon for what nobody waits on. */
 let flush: { now: NodeJS.Immediate } | { soon: NodeJS.Timeout } | undefined;
 
@@ -122,19 +123,19 @@ const common = {
     const answerPrefixes = exchange.answer.addresses.map((a) => prefixOf(a.ip));
     if (programmed.covers(endpointId, name, answerPrefixes, Date.now(), removalCount)) {
       // released now; main still folds it into the FQDN cache (its expiry may move)
-      released.push(exchange);
+      released.push(exchangeToTuple(exchange));
       schedule(false);
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
       const id = nextAnswerId++;
       waiting.set(id, { resolve, reject, endpointId, name, prefixes: answerPrefixes, mark: programmed.mark(endpointId, answerPrefixes) });
-      answers.push({ id, exchange });
+      answers.push([id, exchangeToTuple(exchange)]);
       schedule(true);
     });
   },
   onEvent: (e: DnsEvent) => {
-    events.push(e);
+    events.push(eventToTuple(e));
     schedule(false);
   },
   newEventId: () => newEventId(),
