@@ -115,9 +115,9 @@ export function createQueryHandler(deps: QueryHandlerDeps): (message: Buffer, cl
       // A broken decision function must not open the gate: treat it as a denial without a rule.
       decision = { allowed: false, rule: null, policy: null };
     }
-    // Every event below spells its fields out: an object spread here ({ ...decided, rcode }) made
-    // V8 keep each query's objects through two young-generation collections, promoting ~3 KB a
-    // query to the old generation (a major GC a second on the proxy thread at 10k queries/s).
+    // Every event below spells its fields out: with an object spread here ({ ...decided, rcode })
+    // the thread's young-generation collections promoted ~3 KB a query to the old generation
+    // (measured with --trace-gc-nvp; a major GC a second at 10k queries/s).
     const { endpointId } = origin;
     const { policy, rule } = decision;
     if (!decision.allowed) {
