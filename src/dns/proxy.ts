@@ -122,7 +122,7 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     port,
     get counters() {
       // Spoofed upstream messages are counted by the upstream legs.
-      return { ...counters, spoofed: udpUpstream.counters.spoofed, sendFailures: sends.counters.failed };
+      return Object.assign({}, counters, { spoofed: udpUpstream.counters.spoofed, sendFailures: sends.counters.failed });
     },
     close: () =>
       new Promise<void>((resolve) => {

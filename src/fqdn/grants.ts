@@ -1,7 +1,7 @@
 // Which cached addresses an endpoint's toFQDNs selectors grant. The cache is shared by all
 // endpoints, so the grants of an endpoint come from every endpoint's answers (Cilium's NameManager
 // does the same).
-import { namesOfIp, sharedAddresses, sharedNames, type FqdnCacheState } from './cache.js';
+import { namesOfIp, sharedAddresses, sharedNames, type FqdnCacheState, type SharedAddress } from './cache.js';
 import type { FqdnGrant, PortRange } from './allowlist.js';
 
 /** One toFQDNs selector of an endpoint's egress policy, with the toPorts of its rule. */
@@ -20,6 +20,13 @@ export interface SelectedAddress extends FqdnGrant {
   dnsEventId: string;
 }
 
+/** Fields spelled out: a spread followed by more properties costs V8's young GC dearly (queryHandler.ts). */
+function selectedAddress(address: SharedAddress, name: string, selector: FqdnSelector): SelectedAddress {
+  const selected: SelectedAddress = { ip: address.ip, expiresAt: address.expiresAt, dnsEventId: address.dnsEventId, name, selector: selector.selector };
+  if (selector.ports !== undefined) selected.ports = selector.ports;
+  return selected;
+}
+
 export function selectedAddresses(state: FqdnCacheState, selectors: readonly FqdnSelector[]): SelectedAddress[] {
   const selected: SelectedAddress[] = [];
   if (selectors.length === 0) return selected;
@@ -28,7 +35,7 @@ export function selectedAddresses(state: FqdnCacheState, selectors: readonly Fqd
     if (matching.length === 0) continue;
     for (const address of sharedAddresses(state, name)) {
       for (const selector of matching) {
-        selected.push({ ...address, name, selector: selector.selector, ...(selector.ports === undefined ? {} : { ports: selector.ports }) });
+        selected.push(selectedAddress(address, name, selector));
       }
     }
   }
@@ -50,7 +57,7 @@ export function selectedAddressesOf(state: FqdnCacheState, selectors: readonly F
       const address = sharedAddresses(state, name).find((a) => a.ip === ip);
       if (address === undefined) continue;
       for (const selector of matching) {
-        selected.push({ ...address, name, selector: selector.selector, ...(selector.ports === undefined ? {} : { ports: selector.ports }) });
+        selected.push(selectedAddress(address, name, selector));
       }
     }
   }
