@@ -66,17 +66,23 @@ export class EventLog {
   publishBatch(drafts: readonly EventDraft[]): Envelope[] {
     const envelopes = drafts.map((d) => this.stamper.stamp(d));
     const byTopic: { dns: AppendRecord<Envelope>[]; 'policy-changes': AppendRecord<Envelope>[] } = { dns: [], 'policy-changes': [] };
-    const l7: AppendRecord<Buffer>[] = [];
+    // the L7 DNS flows: each line is written straight into the frame (no Buffer per line)
+    const l7: { timeMs: number; event: Envelope<DnsEventType> }[] = [];
     envelopes.forEach((e, i) => {
       const timeMs = drafts[i]!.timeMs ?? parseTimeMs(e.time);
       byTopic[eventTopic[e.type]].push({ timeMs, key: eventKey(e.type, e.data), value: e });
-      if (e.type === 'dns.request' || e.type === 'dns.response') {
-        l7.push({ timeMs, key: String((e as Envelope<DnsEventType>).data.endpoint.id), value: Buffer.from(this.dnsJson.render(e as Envelope<DnsEventType>)) });
-      }
+      if (e.type === 'dns.request' || e.type === 'dns.response') l7.push({ timeMs, event: e as Envelope<DnsEventType> });
     });
     if (byTopic['policy-changes'].length > 0) this.writers['policy-changes'].append(byTopic['policy-changes']);
     if (byTopic.dns.length > 0) this.writers.dns.append(byTopic.dns);
-    if (l7.length > 0) this.writers.flows.append(l7);
+    if (l7.length > 0) {
+      this.writers.flows.appendRaw({
+        count: l7.length,
+        timeMs: (i) => l7[i]!.timeMs,
+        key: (i) => String(l7[i]!.event.data.endpoint.id),
+        write: (i, out) => out.utf8(this.dnsJson.render(l7[i]!.event)),
+      });
+    }
     return envelopes;
   }
 
