@@ -17,12 +17,41 @@ const q = JSON.stringify;
 const WORLD = q(worldEndpoint);
 const TAIL_MEMBERS = `"event_type":{"type":${MessageType.ACCESS_LOG}},"traffic_direction":"EGRESS"`;
 
+/** Bound of the per-string caches below (query names and servers repeat; past it they start afresh). */
+const MAX_CACHED = 4096;
+
 export class DnsFlowJsonRenderer {
   private readonly endpoints = new EndpointJsonCache();
   private nodeName: string | null = null;
   private nodeJson = '';
+  // The query's spellings and the server's parts, by the event's strings: popular names and the
+  // few resolvers repeat, and deriving them (a regular expression, case folding) was a share of
+  // every line's garbage.
+  private readonly queries = new Map<string, { name: string; query: string }>();
+  private readonly servers = new Map<string, { ip: string; port: number }>();
 
   constructor(private readonly ctx: FlowContext) {}
+
+  private queryOf(raw: string): { name: string; query: string } {
+    let hit = this.queries.get(raw);
+    if (hit === undefined) {
+      const name = raw.replace(/\.$/, '').toLowerCase();
+      hit = { name, query: `${name}.` };
+      if (this.queries.size >= MAX_CACHED) this.queries.clear();
+      this.queries.set(raw, hit);
+    }
+    return hit;
+  }
+
+  private serverOf(raw: string): { ip: string; port: number } {
+    let hit = this.servers.get(raw);
+    if (hit === undefined) {
+      hit = splitHostPort(raw);
+      if (this.servers.size >= MAX_CACHED) this.servers.clear();
+      this.servers.set(raw, hit);
+    }
+    return hit;
+  }
 
   render(event: Envelope<DnsEventType>): string {
     const d = event.data;
@@ -30,9 +59,8 @@ export class DnsFlowJsonRenderer {
     const ep = this.ctx.endpointById(d.endpoint.id);
     const pod = this.endpoints.text(ep ?? { ...d.endpoint, labels: {} });
     const podIp = ep?.ipv4 ?? ep?.ipv6 ?? null;
-    const server = splitHostPort(d.server);
-    const name = d.query.replace(/\.$/, '').toLowerCase();
-    const query = `${name}.`;
+    const server = this.serverOf(d.server);
+    const { name, query } = this.queryOf(d.query);
     if (this.nodeName !== this.ctx.nodeName) {
       this.nodeName = this.ctx.nodeName;
       this.nodeJson = q(this.nodeName);
@@ -49,7 +77,8 @@ export class DnsFlowJsonRenderer {
         if (a.type === 'A' || a.type === 'AAAA') ips.push(a.data);
         else if (a.type === 'CNAME') cnames.push(a.data.replace(/\.?$/, '.'));
       }
-      ttl = d.answers.length > 0 ? Math.min(...d.answers.map((a) => a.ttl)) : 0;
+      ttl = d.answers.length > 0 ? Infinity : 0;
+      for (const a of d.answers) if (a.ttl < ttl) ttl = a.ttl;
       if (ips.length > 0) dns += `,"ips":${q(ips)}`;
       if (ttl > 0) dns += `,"ttl":${q(ttl)}`;
       if (cnames.length > 0) dns += `,"cnames":${q(cnames)}`;
@@ -58,7 +87,12 @@ export class DnsFlowJsonRenderer {
     const rcode = rcodeNumbers[d.rcode] ?? 0;
     if (isResponse && rcode !== 0) dns += `,"rcode":${rcode}`;
     dns += `,"qtypes":[${q(d.qtype)}]`;
-    if (isResponse && d.answers.length > 0) dns += `,"rrtypes":${q([...new Set(d.answers.map((a) => a.type))])}`;
+    if (isResponse && d.answers.length > 0) {
+      // distinct types in order of first appearance, as [...new Set(types)] lists them
+      const types: string[] = [];
+      for (const a of d.answers) if (!types.includes(a.type)) types.push(a.type);
+      dns += `,"rrtypes":${q(types)}`;
+    }
     dns += '}';
 
     const denied = d.verdict === 'denied';
