@@ -4,6 +4,7 @@
 // receiver is woken once. The messages are copied into one arena whose address the kernel reads
 // the msghdr/iovec/sockaddr arrays from; nothing is kept once sendmmsg returns.
 import koffi from 'koffi';
+import { SluiceError } from '../errors.js';
 import { errno, libc } from '../datapath/ffi/libc.js';
 import { writeAddress } from '../datapath/maps/layout.js';
 
@@ -123,7 +124,7 @@ export class UdpSendBatch {
     this.arena = Buffer.alloc(Math.max(bytes, 2 * this.arena.length, 64 * 1024));
     this.arenaAddress = Number(koffi.address(this.arena) as unknown as bigint);
     // user-space addresses on x86-64 and arm64 stay below 2^48, far inside a double's 2^53
-    if (!Number.isSafeInteger(this.arenaAddress)) throw new Error(`sendmmsg arena at an address past 2^53: ${String(koffi.address(this.arena))}`);
+    if (!Number.isSafeInteger(this.arenaAddress)) throw new SluiceError('ERR_INTERNAL', `sendmmsg arena at an address past 2^53: ${String(koffi.address(this.arena))}`);
   }
 
   private writeSockaddr(out: Buffer, at: number, address: string, port: number): number {
