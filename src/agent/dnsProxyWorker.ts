@@ -1,6 +1,6 @@
 // The worker-thread side of DnsProxyThread (dnsProxyThread.ts): the proxies, the dns_nat lookup
-// and the rules.dns decisions run here; events and answers go to the main thread in few messages
-// (a held answer at once, the rest within a few milliseconds).
+// and the rules.dns decisions run here; events and answers go to the main thread in at most one
+// message per turn (held answers at the end of their turn, the rest within a few milliseconds).
 // An answer whose addresses are already programmed for its endpoint and name (the
 // ProgrammedAnswers copy) is released at once and only reported; any other waits for main to
 // program it and settle it.
@@ -43,8 +43,8 @@ let nextAnswerId = 1;
 let events: EventTuple[] = [];
 let answers: [number, ExchangeTuple][] = [];
 let released: ExchangeTuple[] = [];
-/** The pending send of what nobody waits on (held answers go at once). */
-let soon: NodeJS.Timeout | undefined;
+/** The pending send: now (end of this turn) for held answers, or soon for what nobody waits on. */
+let flush: { now: NodeJS.Immediate } | { soon: NodeJS.Timeout } | undefined;
 
 // counted by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
 const removals = new Int32Array(data.removals);
@@ -65,27 +65,36 @@ function prefixOf(ip: string): string {
 }
 
 function sendBatch(): void {
-  clearTimeout(soon);
-  soon = undefined;
+  cancelFlush();
   post({ kind: 'batch', events, answers, released, counters: proxies.map((p) => p.counters) });
   events = [];
   answers = [];
   released = [];
 }
 
+function cancelFlush(): void {
+  if (flush === undefined) return;
+  if ('now' in flush) clearImmediate(flush.now);
+  else clearTimeout(flush.soon);
+  flush = undefined;
+}
+
 /**
  * Each message wakes the main thread, and on a VM a wake-up costs tens of microseconds (at 1k
  * queries/s a message per query was a fifth of the proxy thread's time). Events and released
- * answers wait up to this long to travel together. A held answer goes at once and takes
- * everything before it along: its client waits for it, and sending it at the end of the turn
- * instead (after the rest of the datagrams read with it) put about a millisecond on held answers'
- * p50 and a few on their p90 at 10k queries/s (probe, alternating builds).
+ * answers wait up to this long to travel together; a held answer goes at the end of its turn
+ * and takes everything before it along.
  */
 const SOON_MS = 5;
 
 function schedule(held: boolean): void {
-  if (held) sendBatch();
-  else soon ??= setTimeout(sendBatch, SOON_MS);
+  if (held) {
+    if (flush !== undefined && 'now' in flush) return;
+    cancelFlush();
+    flush = { now: setImmediate(sendBatch) };
+  } else {
+    flush ??= { soon: setTimeout(sendBatch, SOON_MS) };
+  }
 }
 
 // rules.dns decisions per policy object (a 'policies' message brings new ones), and each in the
