@@ -66,7 +66,7 @@ export class EventLog {
   publishBatch(drafts: readonly EventDraft[]): Envelope[] {
     const envelopes = drafts.map((d) => this.stamper.stamp(d));
     const byTopic: { dns: AppendRecord<Envelope>[]; 'policy-changes': AppendRecord<Envelope>[] } = { dns: [], 'policy-changes': [] };
-    // the L7 DNS flows: each line is written straight into the frame (no Buffer per line)
+    // the L7 DNS flows: each line is written as bytes straight into the frame
     const l7: { timeMs: number; event: Envelope<DnsEventType> }[] = [];
     envelopes.forEach((e, i) => {
       const timeMs = drafts[i]!.timeMs ?? parseTimeMs(e.time);
@@ -80,7 +80,7 @@ export class EventLog {
         count: l7.length,
         timeMs: (i) => l7[i]!.timeMs,
         key: (i) => String(l7[i]!.event.data.endpoint.id),
-        write: (i, out) => out.utf8(this.dnsJson.render(l7[i]!.event)),
+        write: (i, out) => this.dnsJson.write(l7[i]!.event, out),
       });
     }
     return envelopes;
