@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../testbed/index.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RESOLVER6, scenarioPolicy, scrapeAgentMetrics } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
@@ -108,7 +108,7 @@ export async function run(): Promise<DnsBenchResult> {
     });
     client = await PeerClient.start(bed.pod('proxied').netns);
     forwarder = await DnsmasqForwarder.start(bed.node, FORWARDER, RESOLVER4, { netns: bed.pod('plain').netns, name: `p0.${BENCH_ZONE}` });
-    const scrape = () => parseHistogram(inNetns(bed.node, 'curl', ['-sf', `http://${METRICS}/metrics`]), MAP_METRIC);
+    const scrape = () => parseHistogram(scrapeAgentMetrics(bed.node, METRICS), MAP_METRIC);
 
     // first connections, on a fresh allowlist: every answer here is a map write
     const beforeTrials = scrape();

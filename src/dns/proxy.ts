@@ -121,7 +121,8 @@ export async function startDnsProxy(options: DnsProxyOptions): Promise<DnsProxy>
     address,
     port,
     get counters() {
-      // Spoofed upstream messages are counted by the upstream legs.
+      // Spoofed upstream messages are counted by the upstream legs. (Object.assign, not a spread
+      // followed by more properties: see queryHandler.ts.)
       return Object.assign({}, counters, { spoofed: udpUpstream.counters.spoofed, sendFailures: sends.counters.failed });
     },
     close: () =>

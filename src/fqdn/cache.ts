@@ -1,9 +1,9 @@
 // The FQDN cache: per endpoint, name -> addresses with an expiry from the answer's TTL, as
 // Cilium's per-endpoint DNS history plus its "zombies" (addresses whose TTL ran out, or that the
 // per-name limit or the per-endpoint name limit pushed out, while a live connection still uses
-// them). A shared index over all
-// endpoints answers "which addresses does this name have on this node", so an address one
-// endpoint learned is usable by every endpoint whose policy selects the name.
+// them). A shared index over all endpoints answers "which addresses does this name have on this
+// node", so an address one endpoint learned is usable by every endpoint whose policy selects the
+// name.
 //
 // The functions take time as an argument and return the updates they made. The state holds
 // lru-cache instances and is updated in place (one owner, the pipeline's reducer): copying a

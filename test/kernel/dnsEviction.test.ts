@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, scenarioPolicy } from '../../src/testbed/index.js';
+import { AgentProcess, dnsAnswersTotal, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, scenarioPolicy } from '../../src/testbed/index.js';
 
 const NAMES = 30;
 const zone = [
@@ -25,10 +25,7 @@ describeKernel('dns proxy > fast path under name churn', () => {
   let agent: AgentProcess;
   let client: PeerClient;
   let dir: string;
-  const answers = (path: 'held' | 'released') => {
-    const m = new RegExp(`^sluice_dns_answers_total\\{path="${path}"\\} (\\d+)`, 'm').exec(inNetns(bed.node, 'curl', ['-sf', `http://${METRICS}/metrics`]));
-    return Number(m?.[1] ?? 0);
-  };
+  const answers = (path: 'held' | 'released') => dnsAnswersTotal(bed.node, METRICS, path);
   const lookupConnect = (name: string) => client.lookupConnect(RESOLVER4, name, 4, 80);
 
   beforeAll(async () => {

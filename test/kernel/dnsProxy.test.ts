@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
+import { AgentProcess, dnsAnswersTotal, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
 
 const TRIALS = 1000;
@@ -111,10 +111,7 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
   });
 
   it('a repeated answer is released at once while its address is programmed; after a policy took it away, the next one waits for it', async () => {
-    const answers = (path: 'held' | 'released') => {
-      const m = new RegExp(`^sluice_dns_answers_total\\{path="${path}"\\} (\\d+)`, 'm').exec(inNetns(bed.node, 'curl', ['-sf', `http://${METRICS}/metrics`]));
-      return Number(m?.[1] ?? 0);
-    };
+    const answers = (path: 'held' | 'released') => dnsAnswersTotal(bed.node, METRICS, path);
     const lookupConnect = () => client.lookupConnect(RESOLVER4, 'api.allowed.test', 4, 80);
     expect(await lookupConnect()).toMatchObject({ ok: true, addresses: ['192.0.2.10'] });
     const released = answers('released');

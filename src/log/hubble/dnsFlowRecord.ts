@@ -1,7 +1,7 @@
 // A dns.request / dns.response event -> an L7 DNS flow on the flows topic, the way Cilium's DNS
 // proxy access log appears in Hubble (pkg/hubble/parser/seven). The flow's uuid is the DNS
 // event's id, so `sluice explain` and any consumer can go from one to the other. This is the
-// record as an object, the reference: the log writes the same line as text through dnsFlowJson.ts,
+// record as an object, the reference: the log writes the same line as bytes through dnsFlowJson.ts,
 // whose test holds the two equal.
 import type { Envelope } from '../envelope.js';
 import type { DnsEventType } from '../events.js';

@@ -28,7 +28,7 @@ const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 
 const WORLD = utf8(q(worldEndpoint));
 
-interface CachedEndpoint { ep: EndpointInfo; labels: Labels; text: string; json: Uint8Array }
+interface CachedEndpoint { ep: EndpointInfo; labels: Labels; json: Uint8Array }
 
 function sameLabels(a: Labels, b: Labels): boolean {
   if (a === b) return true;
@@ -47,24 +47,14 @@ export class EndpointJsonCache {
 
   /** As UTF-8 bytes. */
   get(ep: EndpointInfo): Uint8Array {
-    return this.entry(ep).json;
-  }
-
-  /** As text. */
-  text(ep: EndpointInfo): string {
-    return this.entry(ep).text;
-  }
-
-  private entry(ep: EndpointInfo): CachedEndpoint {
     const hit = this.byId.get(ep.id);
     if (hit !== undefined && hit.ep.name === ep.name && hit.ep.namespace === ep.namespace
-      && hit.ep.identity === ep.identity && sameLabels(hit.labels, ep.labels)) return hit;
-    const text = q(hubbleEndpoint(ep));
+      && hit.ep.identity === ep.identity && sameLabels(hit.labels, ep.labels)) return hit.json;
     // Copies: the caller may change its objects in place later.
     if (this.byId.size > 65_536) this.byId.clear(); // ids are endpoint ids: bounded in practice
-    const entry = { ep: { ...ep }, labels: { ...ep.labels }, text, json: utf8(text) };
+    const entry = { ep: { ...ep }, labels: { ...ep.labels }, json: utf8(q(hubbleEndpoint(ep))) };
     this.byId.set(ep.id, entry);
-    return entry;
+    return entry.json;
   }
 }
 
