@@ -33,6 +33,7 @@ import { DnsProxyThread } from './dnsProxyThread.js';
 import { readPolicyDir, syncPolicies } from './policySource.js';
 import { ensureLocalAddress } from './localAddress.js';
 import type { ProxySockets } from './socketHolder.js';
+import { GC_KINDS, GcPauses, type GcTotals } from './gcPauses.js';
 
 export interface AgentEndpoint extends EndpointConfig {
   id: number;
@@ -57,6 +58,7 @@ export class Agent {
   private readonly subs: Subscription[] = [];
   private proxies: readonly DnsProxy[] = [];
   private proxyThread: DnsProxyThread | undefined;
+  private readonly gc = new GcPauses();
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -347,6 +349,7 @@ export class Agent {
 
   private async startApi(): Promise<void> {
     const m = this.metrics;
+    this.gc.start();
     m.registry.onCollect(() => {
       m.ringLost.sync(Number(this.datapath.lostEvents()));
       m.undecodable.sync(this.datapath.flowStats.undecodable);
@@ -355,6 +358,12 @@ export class Agent {
       m.mapEntries.set({ map: 'endpoints' }, this.endpoints.size);
       m.logLagEvents.set(kafkaLag(this.config.log));
       m.mapCapacity.set({ map: 'endpoints' }, this.datapath.mapCapacity('endpoints'));
+      const gcOf = (thread: string, totals: GcTotals) => totals.forEach(([count, seconds], i) => {
+        m.gcPauses.sync({ thread, kind: GC_KINDS[i]! }, count);
+        m.gcPauseSeconds.sync({ thread, kind: GC_KINDS[i]! }, seconds);
+      });
+      gcOf('main', this.gc.totals);
+      if (this.proxyThread !== undefined) gcOf('dns-proxy', this.proxyThread.gcTotals);
     });
     this.api = await startApiServer({
       provider: agentApiProvider(this, this.startedAt, () => kafkaLag(this.config.log)),
@@ -487,6 +496,7 @@ export class Agent {
     await this.metricsServer?.close();
     await this.kafka?.stop();
     await this.proxyThread?.close();
+    this.gc.stop();
     this.pipeline.stop();
     for (const s of this.subs) s.unsubscribe();
     clearImmediate(this.pendingFlush);

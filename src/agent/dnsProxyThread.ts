@@ -23,6 +23,7 @@ import { emptyDnsProxyCounters } from '../dns/index.js';
 import { countRemovals, countRemoveAll, REMOVAL_COUNTERS } from '../fqdn/index.js';
 import type { EndpointPolicy } from '../policy/index.js';
 import { eventFromTuple, exchangeFromTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
+import type { GcTotals } from './gcPauses.js';
 
 export interface DnsProxyListen {
   address: string;
@@ -66,7 +67,7 @@ export type FromProxyThread =
   | { kind: 'listening'; proxies: { address: string; port: number }[] }
   | { kind: 'failed'; error: { code: ErrorCode; message: string } }
   /** Events and exchanges as flat arrays (proxyWire.ts); held answers as [id, exchange]. */
-  | { kind: 'batch'; events: EventTuple[]; answers: [number, ExchangeTuple][]; released: ExchangeTuple[]; counters: DnsProxyCounters[] }
+  | { kind: 'batch'; events: EventTuple[]; answers: [number, ExchangeTuple][]; released: ExchangeTuple[]; counters: DnsProxyCounters[]; gc: GcTotals }
   | { kind: 'socketError'; message: string }
   | { kind: 'closed'; counters: DnsProxyCounters[] };
 
@@ -91,6 +92,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 export class DnsProxyThread {
   private counters: DnsProxyCounters[];
+  private gc: GcTotals = [];
   private ops: ProgrammedOp[] = [];
   private readonly removals: Int32Array;
   private settleFlush: NodeJS.Immediate | undefined;
@@ -181,12 +183,18 @@ export class DnsProxyThread {
     return this.closing;
   }
 
+  /** The thread's garbage-collection pauses so far, as of its last batch (see gcPauses.ts). */
+  get gcTotals(): GcTotals {
+    return this.gc;
+  }
+
   private setCounters(counters: DnsProxyCounters[]): void {
     this.counters = counters;
   }
 
   private onBatch(m: Extract<FromProxyThread, { kind: 'batch' }>, hooks: DnsProxyThreadHooks): void {
     this.counters = m.counters;
+    this.gc = m.gc;
     // Answers go first, so the held ones are released before the log write of the events: the
     // ones that change nothing settle here at once and go back with one message at the end.
     this.inBatch = true;

@@ -14,6 +14,7 @@ import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type Rem
 import { DnsDecisionCache, type Decision, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 import { eventToTuple, exchangeToTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
+import { GcPauses } from './gcPauses.js';
 
 const data = workerData as DnsProxyThreadInit;
 const port = parentPort!;
@@ -23,6 +24,7 @@ const post = (m: FromProxyThread) => port.postMessage(m);
 const dnsNat = new BpfMap('dns_nat', data.dnsNat.fd, data.dnsNat.keySize, data.dnsNat.valueSize);
 let policies = new Map<number, EndpointPolicy>();
 let proxies: DnsProxy[] = [];
+const gc = new GcPauses().start();
 
 // Queries wait in the sockets until the first policies arrive: before them every client would
 // look like a stranger and be refused (after an agent restart, queries are already queued).
@@ -66,7 +68,7 @@ function prefixOf(ip: string): string {
 
 function sendBatch(): void {
   cancelFlush();
-  post({ kind: 'batch', events, answers, released, counters: proxies.map((p) => p.counters) });
+  post({ kind: 'batch', events, answers, released, counters: proxies.map((p) => p.counters), gc: gc.totals });
   events = [];
   answers = [];
   released = [];

@@ -25,6 +25,8 @@ describe('api > metrics > agent metrics', () => {
       'sluice_log_write_lost_events_total counter',
       'sluice_log_lag_events gauge',
       'sluice_events_published_total counter',
+      'sluice_gc_pauses_total counter',
+      'sluice_gc_pause_seconds_total counter',
       'sluice_metrics_collect_errors_total counter',
     ]);
   });

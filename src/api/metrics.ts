@@ -37,6 +37,9 @@ export interface AgentMetrics {
   readonly logLagEvents: Gauge;
   /** Events published to the event log, by topic name. */
   readonly eventsPublished: Counter<'topic'>;
+  /** Garbage-collection pauses of the agent's threads (main, dns-proxy), by V8 kind; and their time. */
+  readonly gcPauses: Counter<'thread' | 'kind'>;
+  readonly gcPauseSeconds: Counter<'thread' | 'kind'>;
   /** Metrics collectors that failed during a scrape (the scrape still answers). */
   readonly collectErrors: Counter;
 }
@@ -68,6 +71,8 @@ export function createAgentMetrics(registry: MetricsRegistry = new MetricsRegist
     logWriteLost: registry.counter({ name: 'sluice_log_write_lost_events_total', help: 'Events the local log could not write (disk full or I/O error).' }),
     logLagEvents: registry.gauge({ name: 'sluice_log_lag_events', help: 'Events in the local log not yet forwarded to Kafka.' }),
     eventsPublished: registry.counter({ name: 'sluice_events_published_total', help: 'Events written to the event log, by topic.', labelNames: ['topic'] }),
+    gcPauses: registry.counter({ name: 'sluice_gc_pauses_total', help: "Garbage-collection pauses of the agent's threads, by thread and V8 collection kind.", labelNames: ['thread', 'kind'] }),
+    gcPauseSeconds: registry.counter({ name: 'sluice_gc_pause_seconds_total', help: "Time the agent's threads stood still for garbage collection, by thread and V8 collection kind.", labelNames: ['thread', 'kind'] }),
     collectErrors: registry.counter({ name: 'sluice_metrics_collect_errors_total', help: 'Metric collectors that failed during a scrape.' }),
   };
 }

@@ -4,6 +4,7 @@
 //   proxied pod --steered by the datapath--> agent's proxy (node ns) --> unbound (world ns)
 //   plain pod   -------------------------------------------------------> unbound (world ns)
 //   plain pod   --> dnsmasq --cache-size=0 (node ns, 10.255.0.1) ------> unbound (world ns)
+//   plain pod   --> ceiling relay (node ns, 10.255.0.1:5300) -----------> unbound (world ns)
 //
 // Figures:
 //   - proxyQps, directQps, dnsmasqQps: answered queries/s with dnsperf unthrottled (4 clients,
@@ -19,6 +20,10 @@
 //     write. Interpolated inside the histogram's buckets (10/25/50/100/250 µs ...). The same
 //     histogram over the dnsperf load is reported alongside: the held answers only, since the
 //     proxy thread releases answers whose addresses are programmed already without this hook.
+//   - ceilingQps, detail.ceiling: the same runs through ceilingRelay.c, the least a forwarder can
+//     do (batched C relay, no parsing, policy or log). What it reaches bounds what any forwarder
+//     can reach on this machine, where dnsperf and the resolver share the cores: the frame for
+//     the issue's targets, which are set against dnsmasq.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
 //     answered query and in cores: says whether the proxy ran out of CPU.
 //   - firstConnectionTrials/Failures: lookup through the proxy, then a TCP connect to the first
@@ -31,6 +36,7 @@ import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RES
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
+import { CeilingRelay } from './dns/ceilingRelay.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
 import { BENCH_ZONE, benchQueryLines, benchZoneRecords } from './dns/queryMix.js';
 
@@ -44,6 +50,7 @@ const LATENCY_SEC = 8;
 const OFFERED_QPS = 10_000;
 const QUERY_LINES = 100_000;
 const FORWARDER = '10.255.0.1';
+const RELAY_PORT = 5300;
 const METRICS = '127.0.0.1:9963';
 const MAP_METRIC = 'sluice_answer_to_map_latency_seconds';
 
@@ -62,6 +69,7 @@ export interface DnsBenchResult {
   proxyQps: number;
   directQps: number;
   dnsmasqQps: number;
+  ceilingQps: number;
   proxyAddedP50Ms: number;
   proxyAddedP99Ms: number;
   proxyLostPctAt10k: number;
@@ -99,6 +107,7 @@ export async function run(): Promise<DnsBenchResult> {
   let agent: AgentProcess | undefined;
   let client: PeerClient | undefined;
   let forwarder: DnsmasqForwarder | undefined;
+  let relay: CeilingRelay | undefined;
   try {
     resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: [...benchZoneRecords(), ...trialRecords] }]);
     server = await PeerServer.start(bed.world, ['tcp:[::]:80']);
@@ -108,6 +117,7 @@ export async function run(): Promise<DnsBenchResult> {
     });
     client = await PeerClient.start(bed.pod('proxied').netns);
     forwarder = await DnsmasqForwarder.start(bed.node, FORWARDER, RESOLVER4, { netns: bed.pod('plain').netns, name: `p0.${BENCH_ZONE}` });
+    relay = await CeilingRelay.start(dir, bed.node, FORWARDER, RELAY_PORT, RESOLVER4);
     const scrape = () => parseHistogram(scrapeAgentMetrics(bed.node, METRICS), MAP_METRIC);
 
     // first connections, on a fresh allowlist: every answer here is a map write
@@ -124,18 +134,19 @@ export async function run(): Promise<DnsBenchResult> {
       direct: { netns: bed.pod('plain').netns, server: RESOLVER4 },
       dnsmasq: { netns: bed.pod('plain').netns, server: FORWARDER },
       proxy: { netns: bed.pod('proxied').netns, server: RESOLVER4 },
+      ceiling: { netns: bed.pod('plain').netns, server: FORWARDER, port: RELAY_PORT },
     };
     const beforeLoad = scrape();
     // warm every path (JIT, resolver, socket buffers) before anything is measured
     for (const p of Object.values(paths)) await dnsperf({ ...p, queryFile: queryFile(), seconds: 2 });
 
-    const qps: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [] };
-    const lost: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [] };
+    const qps: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [], ceiling: [] };
+    const lost: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [], ceiling: [] };
     // the agent's CPU while it proxies flat out: per answered query, and in cores
     const agentCpu = { usPerQuery: [] as number[], cores: [] as number[] };
     const agentPid = agent.agentPid;
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, p] of Object.entries(paths) as [keyof typeof paths, (typeof paths)['direct']][]) {
+      for (const [name, p] of Object.entries(paths) as [keyof typeof paths, (typeof paths)[keyof typeof paths]][]) {
         const cpuBefore = name === 'proxy' && agentPid !== undefined ? processCpuSeconds(agentPid) : undefined;
         const result = await dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC });
         qps[name].push(Math.round(result.qps));
@@ -148,22 +159,25 @@ export async function run(): Promise<DnsBenchResult> {
       }
     }
 
-    const at10k = async (p: (typeof paths)['direct']) =>
+    const at10k = async (p: (typeof paths)[keyof typeof paths]) =>
       dnsperf({ ...p, queryFile: queryFile(), seconds: LATENCY_SEC, maxQps: OFFERED_QPS, perQuery: true });
     const directLat = await at10k(paths.direct);
     const proxyLat = await at10k(paths.proxy);
     const dnsmasqLat = await at10k(paths.dnsmasq);
+    const ceilingLat = await at10k(paths.ceiling);
     const loadMap = diffHistogram(scrape(), beforeLoad);
 
     const proxyQps = median(qps.proxy);
     const dnsmasqQps = median(qps.dnsmasq);
-    const added = (q: number) => round(latencyQuantileMs(proxyLat, q) - latencyQuantileMs(directLat, q));
-    const proxyAddedP99Ms = added(0.99);
+    const ceilingQps = median(qps.ceiling);
+    const addedOver = (run: DnsperfRun, q: number) => round(latencyQuantileMs(run, q) - latencyQuantileMs(directLat, q));
+    const proxyAddedP99Ms = addedOver(proxyLat, 0.99);
     return {
       proxyQps,
       directQps: median(qps.direct),
       dnsmasqQps,
-      proxyAddedP50Ms: added(0.5),
+      ceilingQps,
+      proxyAddedP50Ms: addedOver(proxyLat, 0.5),
       proxyAddedP99Ms,
       // p99 is null (infinite) when more than 1% of the queries offered at 10k/s got no answer
       proxyLostPctAt10k: round((100 * proxyLat.lost) / Math.max(1, proxyLat.lost + proxyLat.latenciesSec.length), 2),
@@ -179,8 +193,14 @@ export async function run(): Promise<DnsBenchResult> {
       detail: {
         throughputRounds: { qps, lost, seconds: THROUGHPUT_SEC, dnsperf: '-c 4 -q 200' },
         agentCpuWhileProxying: { ...agentCpu, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
-        at10k: { direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat) },
-        dnsmasqAddedP99Ms: round(latencyQuantileMs(dnsmasqLat, 0.99) - latencyQuantileMs(directLat, 0.99)),
+        at10k: { direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat), ceiling: latencySummary(ceilingLat) },
+        dnsmasqAddedP99Ms: addedOver(dnsmasqLat, 0.99),
+        ceiling: {
+          source: 'src/bench/dns/ceilingRelay.c: one-thread C relay, recvmmsg/sendmmsg, rewrites the id only',
+          qpsOverDnsmasq: round(ceilingQps / dnsmasqQps, 2),
+          addedP50Ms: addedOver(ceilingLat, 0.5),
+          addedP99Ms: addedOver(ceilingLat, 0.99),
+        },
         answerToMap: {
           source: `${MAP_METRIC} (agent histogram, interpolated within buckets)`,
           trials: { count: histogramCount(trialsMap) },
@@ -196,6 +216,7 @@ export async function run(): Promise<DnsBenchResult> {
     };
   } finally {
     forwarder?.stop();
+    relay?.stop();
     client?.stop();
     await agent?.stop();
     server?.stop();

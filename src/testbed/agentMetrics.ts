@@ -7,8 +7,13 @@ export function scrapeAgentMetrics(node: string, address: string): string {
   return inNetns(node, 'curl', ['-sf', `http://${address}/metrics`]);
 }
 
+/** One sample's value from metrics text: `labels` spelled as exposed (e.g. 'path="held"'); undefined when absent. */
+export function metricSample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(labels === '' ? `${name} ` : `${name}{${labels}} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 /** sluice_dns_answers_total{path=...}: answers released by the proxy thread at once, or held for a map write. */
 export function dnsAnswersTotal(node: string, address: string, path: 'held' | 'released'): number {
-  const m = new RegExp(`^sluice_dns_answers_total\\{path="${path}"\\} (\\d+)`, 'm').exec(scrapeAgentMetrics(node, address));
-  return Number(m?.[1] ?? 0);
+  return metricSample(scrapeAgentMetrics(node, address), 'sluice_dns_answers_total', `path="${path}"`) ?? 0;
 }

@@ -4,5 +4,5 @@ export { run, ipBatch, inNetns, spawnInNetns } from './run.js';
 export { PeerServer, PeerClient, type PeerAnswer } from './peerProcess.js';
 export { Resolver, RESOLVER4, RESOLVER6, type ZoneOptions } from './resolver.js';
 export { AgentProcess, type AgentProcessOptions } from './agentProcess.js';
-export { dnsAnswersTotal, scrapeAgentMetrics } from './agentMetrics.js';
+export { dnsAnswersTotal, metricSample, scrapeAgentMetrics } from './agentMetrics.js';
 export { scenarioPolicy, type ScenarioPolicyOptions, type FqdnSelectorSpec } from './scenarioPolicy.js';

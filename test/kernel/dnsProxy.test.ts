@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, dnsAnswersTotal, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
+import { AgentProcess, dnsAnswersTotal, metricSample, scrapeAgentMetrics, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
 
 const TRIALS = 1000;
@@ -81,6 +81,12 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
       if (!r.ok) failures.push(`t${i} via ${resolverAddr}: ${r.stage} ${r.error}`);
     }
     expect(failures).toEqual([]);
+    // the thousand queries made garbage on the proxy thread: its collections are on the metrics
+    const text = scrapeAgentMetrics(bed.node, METRICS);
+    for (const thread of ['dns-proxy', 'main']) {
+      expect(metricSample(text, 'sluice_gc_pauses_total', `thread="${thread}",kind="minor"`), thread).toBeGreaterThan(0);
+      expect(metricSample(text, 'sluice_gc_pause_seconds_total', `thread="${thread}",kind="minor"`), thread).toBeGreaterThan(0);
+    }
   });
 
   it('a denied name gets REFUSED and teaches nothing; a name outside toFQDNs resolves but stays blocked', async () => {
