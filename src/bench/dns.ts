@@ -24,6 +24,8 @@
 //     do (batched C relay, no parsing, policy or log). What it reaches bounds what any forwarder
 //     can reach on this machine, where dnsperf and the resolver share the cores: the frame for
 //     the issue's targets, which are set against dnsmasq.
+//   - detail.gcAt10k: the agent threads' garbage-collection pauses over the proxy's 10k q/s run
+//     (from its metrics): a pause on the proxy thread holds every query in flight.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
 //     answered query and in cores: says whether the proxy ran out of CPU.
 //   - firstConnectionTrials/Failures: lookup through the proxy, then a TCP connect to the first
@@ -32,7 +34,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RESOLVER6, scenarioPolicy, scrapeAgentMetrics } from '../testbed/index.js';
+import { GC_KINDS } from '../agent/gcPauses.js';
+import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RESOLVER6, metricSample, scenarioPolicy, scrapeAgentMetrics } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
@@ -89,6 +92,19 @@ function latencySummary(run: DnsperfRun) {
     offeredQps: OFFERED_QPS, qps: Math.round(run.qps), lost: run.lost, avgMs: round(run.avgMs),
     p50Ms: round(latencyQuantileMs(run, 0.5)), p99Ms: round(latencyQuantileMs(run, 0.99)), p999Ms: round(latencyQuantileMs(run, 0.999)),
   };
+}
+
+/** Per agent thread: pauses, their total and mean, and the share of `seconds` spent paused. */
+function gcPausesBetween(before: string, after: string, seconds: number) {
+  const sum = (text: string, name: string, thread: string) =>
+    GC_KINDS.reduce((total, kind) => total + (metricSample(text, name, `thread="${thread}",kind="${kind}"`) ?? 0), 0);
+  const out: Record<string, { pauses: number; pausedMs: number; meanMs: number; sharePct: number }> = {};
+  for (const thread of ['dns-proxy', 'main']) {
+    const pauses = sum(after, 'sluice_gc_pauses_total', thread) - sum(before, 'sluice_gc_pauses_total', thread);
+    const pausedSec = sum(after, 'sluice_gc_pause_seconds_total', thread) - sum(before, 'sluice_gc_pause_seconds_total', thread);
+    out[thread] = { pauses, pausedMs: round(pausedSec * 1000, 1), meanMs: round((pausedSec * 1000) / Math.max(1, pauses)), sharePct: round((100 * pausedSec) / seconds, 2) };
+  }
+  return out;
 }
 
 export async function run(): Promise<DnsBenchResult> {
@@ -162,7 +178,9 @@ export async function run(): Promise<DnsBenchResult> {
     const at10k = async (p: (typeof paths)[keyof typeof paths]) =>
       dnsperf({ ...p, queryFile: queryFile(), seconds: LATENCY_SEC, maxQps: OFFERED_QPS, perQuery: true });
     const directLat = await at10k(paths.direct);
+    const gcBefore = scrapeAgentMetrics(bed.node, METRICS);
     const proxyLat = await at10k(paths.proxy);
+    const gcAt10k = gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC);
     const dnsmasqLat = await at10k(paths.dnsmasq);
     const ceilingLat = await at10k(paths.ceiling);
     const loadMap = diffHistogram(scrape(), beforeLoad);
@@ -195,6 +213,7 @@ export async function run(): Promise<DnsBenchResult> {
         agentCpuWhileProxying: { ...agentCpu, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
         at10k: { direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat), ceiling: latencySummary(ceilingLat) },
         dnsmasqAddedP99Ms: addedOver(dnsmasqLat, 0.99),
+        gcAt10k: { ...gcAt10k, source: 'sluice_gc_pauses_total and sluice_gc_pause_seconds_total over the proxy run at 10k q/s' },
         ceiling: {
           source: 'src/bench/dns/ceilingRelay.c: one-thread C relay, recvmmsg/sendmmsg, rewrites the id only',
           qpsOverDnsmasq: round(ceilingQps / dnsmasqQps, 2),

@@ -37,7 +37,13 @@ export interface UdpSendCounters {
 
 export class UdpSendBatch {
   readonly counters: UdpSendCounters = { sent: 0, failed: 0, calls: 0 };
-  private readonly queues = new Map<number, Queued[]>();
+  /**
+   * Per socket: what this turn queued, and an empty array to swap in when it is sent. Kept across
+   * turns: a Map whose keys come and go every turn is rehashed every turn, and V8 links each
+   * outgrown table to the next, so one table that reached the old generation kept every later
+   * table, and the datagrams they held, alive until a full collection.
+   */
+  private readonly queues = new Map<number, { queued: Queued[]; spare: Queued[] }>();
   private scheduled: NodeJS.Immediate | undefined;
   private arena = Buffer.alloc(0);
   private arenaAddress = 0;
@@ -47,8 +53,8 @@ export class UdpSendBatch {
   /** Queues a datagram for `fd`; it leaves when this turn of the event loop ends. */
   send(fd: number, message: Buffer, port: number, address: string, failed?: SendFailed): void {
     let queue = this.queues.get(fd);
-    if (queue === undefined) this.queues.set(fd, (queue = []));
-    queue.push({ message, port, address, failed });
+    if (queue === undefined) this.queues.set(fd, (queue = { queued: [], spare: [] }));
+    queue.queued.push({ message, port, address, failed });
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
@@ -57,8 +63,13 @@ export class UdpSendBatch {
     clearImmediate(this.scheduled);
     this.scheduled = undefined;
     for (const [fd, queue] of this.queues) {
-      this.queues.delete(fd);
-      for (let at = 0; at < queue.length; at += BATCH) this.sendSome(fd, queue.slice(at, at + BATCH));
+      const sending = queue.queued;
+      if (sending.length === 0) continue;
+      // swapped first: a failure callback that sends again queues for the next turn
+      queue.queued = queue.spare;
+      for (let at = 0; at < sending.length; at += BATCH) this.sendSome(fd, sending, at, Math.min(sending.length, at + BATCH));
+      sending.length = 0;
+      queue.spare = sending;
     }
   }
 
@@ -67,11 +78,12 @@ export class UdpSendBatch {
     this.queues.delete(fd);
   }
 
-  private sendSome(fd: number, batch: Queued[]): void {
-    const n = batch.length;
+  /** Sends queue[from, to) with sendmmsg. */
+  private sendSome(fd: number, queue: Queued[], from: number, to: number): void {
+    const n = to - from;
     const headerBytes = n * (MMSGHDR + IOVEC + SOCKADDR);
     let dataBytes = 0;
-    for (const q of batch) dataBytes += q.message.length;
+    for (let i = from; i < to; i++) dataBytes += queue[i]!.message.length;
     this.ensureArena(headerBytes + dataBytes);
     const arena = this.arena;
     const base = this.arenaAddress;
@@ -85,7 +97,7 @@ export class UdpSendBatch {
     const saAt = iovAt + n * IOVEC;
     let dataAt = headerBytes;
     for (let i = 0; i < n; i++) {
-      const q = batch[i]!;
+      const q = queue[from + i]!;
       const sa = saAt + i * SOCKADDR;
       const saLen = this.writeSockaddr(arena, sa, q.address, q.port);
       q.message.copy(arena, dataAt);
@@ -114,7 +126,7 @@ export class UdpSendBatch {
       if (sent < 0 && e === EINTR) continue;
       // The first message left was refused: report it and go on with the rest.
       this.counters.failed++;
-      batch[done]!.failed?.(e);
+      queue[from + done]!.failed?.(e);
       done++;
     }
   }
