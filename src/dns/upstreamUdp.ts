@@ -3,6 +3,12 @@
 // per forwarded query. A message is accepted only from the server asked, with the id and the
 // question of a query in flight on that socket; everything else is counted and dropped, and the
 // query keeps waiting for the genuine answer until its timeout.
+//
+// Queries in flight are found by id in one fixed table (ids are unique across the pool) and
+// swept for timeouts from one list, not kept in a Map per socket: a Map whose entries come and go
+// with every query is rehashed as it grows and shrinks, and V8 links each outgrown table to the
+// next, so one table that reached the old generation kept later ones, and the queries they held,
+// alive into it (see udpSendBatch.ts).
 import { createSocket, type Socket } from 'node:dgram';
 import { randomFillSync, randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
@@ -24,24 +30,34 @@ export interface UpstreamCounters {
   timeouts: number;
 }
 
-interface Pending {
-  server: string;
-  port: number;
-  question: Question;
-  resolve(answer: UpstreamAnswer): void;
-  reject(err: SluiceError): void;
-  /** performance.now() past which the query times out. */
-  deadline: number;
-  timeoutMs: number;
+/** A query in flight; once settled it only waits (emptied) for the next sweep to drop it. */
+class Pending {
+  settled = false;
+  constructor(
+    readonly id: number,
+    readonly pooled: PooledSocket,
+    readonly server: string,
+    readonly port: number,
+    public question: Question | undefined,
+    public resolve: ((answer: UpstreamAnswer) => void) | undefined,
+    public reject: ((err: SluiceError) => void) | undefined,
+    /** performance.now() past which the query times out. */
+    readonly deadline: number,
+    readonly timeoutMs: number,
+  ) {}
 }
 
 interface PooledSocket {
   socket: Socket;
   fd: number;
-  pending: Map<number, Pending>;
+  /** Queries in flight on this socket. */
+  pending: number;
   uses: number;
   retired: boolean;
 }
+
+/** Query ids are 16 bits; as they are unique across the pool, so many can be in flight at most. */
+const ID_SPACE = 65_536;
 
 export interface UdpUpstreamOptions {
   sockets: number;
@@ -74,6 +90,10 @@ export class UdpUpstream {
   /** Every open socket, pooled or retired and still waiting for answers. */
   private readonly live = new Set<PooledSocket>();
   private readonly ids = new RandomIds();
+  /** In flight, by query id. */
+  private readonly byId: (Pending | undefined)[] = new Array<Pending | undefined>(ID_SPACE).fill(undefined);
+  /** In flight, in the order sent, plus settled ones the next sweep drops. */
+  private sent: Pending[] = [];
   private inFlight = 0;
   private sweep: NodeJS.Timeout | undefined;
 
@@ -83,18 +103,22 @@ export class UdpUpstream {
 
   /** Sends `query` (its id is replaced) and resolves with the checked answer. */
   query(server: string, port: number, query: Buffer, question: Question, timeoutMs: number): Promise<UpstreamAnswer> {
+    if (this.inFlight >= ID_SPACE) {
+      return Promise.reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${ID_SPACE} queries in flight already`, { retriable: true }));
+    }
     const pooled = this.pick(isIPv6(server) ? 'udp6' : 'udp4');
     let id = this.ids.next();
-    while (pooled.pending.has(id)) id = this.ids.next();
+    while (this.byId[id] !== undefined) id = this.ids.next();
     return new Promise<UpstreamAnswer>((resolve, reject) => {
-      const pending: Pending = { server, port, question, resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs };
-      pooled.pending.set(id, pending);
+      const pending = new Pending(id, pooled, server, port, question, resolve, reject, performance.now() + timeoutMs, timeoutMs);
+      this.byId[id] = pending;
+      this.sent.push(pending);
+      pooled.pending++;
       this.inFlight++;
       this.sweep ??= setInterval(() => this.expire(), SWEEP_MS);
       this.sends.send(pooled.fd, withId(query, id), port, server, (e) => {
-        if (pooled.pending.get(id) !== pending) return;
-        this.settled(pooled, id);
-        reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${errnoMessage(e)}`, { retriable: true }));
+        if (pending.settled) return;
+        this.settle(pending)?.(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${errnoMessage(e)}`, { retriable: true }));
       });
     });
   }
@@ -105,25 +129,42 @@ export class UdpUpstream {
    */
   private expire(): void {
     const now = performance.now();
-    for (const pooled of this.live) {
-      for (const [id, p] of pooled.pending) {
-        if (p.deadline > now) continue;
-        this.settled(pooled, id);
-        this.counters.timeouts++;
-        p.reject(new SluiceError('ERR_DNS_UPSTREAM_TIMEOUT', `forward ${p.question.name} ${p.question.type} to ${p.server}:${p.port}: no answer in ${p.timeoutMs} ms`, { retriable: true }));
+    // compacted in place: the list keeps its backing store from sweep to sweep
+    const sent = this.sent;
+    let kept = 0;
+    for (let i = 0; i < sent.length; i++) {
+      const p = sent[i]!;
+      if (p.settled) continue;
+      if (p.deadline > now) {
+        sent[kept++] = p;
+        continue;
       }
+      const { question } = p;
+      this.counters.timeouts++;
+      this.settle(p)?.(new SluiceError('ERR_DNS_UPSTREAM_TIMEOUT', `forward ${question!.name} ${question!.type} to ${p.server}:${p.port}: no answer in ${p.timeoutMs} ms`, { retriable: true }));
     }
-  }
-
-  /** The query with `id` on `pooled` is over (answered, failed or timed out). */
-  private settled(pooled: PooledSocket, id: number): void {
-    pooled.pending.delete(id);
-    this.inFlight--;
+    sent.length = kept;
     if (this.inFlight === 0) {
       clearInterval(this.sweep);
       this.sweep = undefined;
     }
-    this.closeIfDrained(pooled);
+  }
+
+  /**
+   * The query is over (answered, failed or timed out): out of the table, and emptied so the
+   * sweep list holds nothing of it; returns its reject for the caller to fail it with.
+   */
+  private settle(p: Pending): ((err: SluiceError) => void) | undefined {
+    const { reject } = p;
+    p.settled = true;
+    p.question = undefined;
+    p.resolve = undefined;
+    p.reject = undefined;
+    if (this.byId[p.id] === p) this.byId[p.id] = undefined;
+    p.pooled.pending--;
+    this.inFlight--;
+    this.closeIfDrained(p.pooled);
+    return reject;
   }
 
   close(): void {
@@ -131,6 +172,9 @@ export class UdpUpstream {
     this.sweep = undefined;
     // queries in flight are dropped with their sockets, retired ones too
     for (const pooled of [...this.live]) this.closeSocket(pooled);
+    this.byId.fill(undefined);
+    this.sent = [];
+    this.inFlight = 0;
     this.pools.udp4.length = 0;
     this.pools.udp6.length = 0;
   }
@@ -156,7 +200,7 @@ export class UdpUpstream {
     // send batch; node:dgram takes the same fd for receiving
     const fd = openBoundSocket('udp', type === 'udp6' ? '::' : '0.0.0.0', 0);
     const socket = createSocket(type);
-    const pooled: PooledSocket = { socket, fd, pending: new Map(), uses: 0, retired: false };
+    const pooled: PooledSocket = { socket, fd, pending: 0, uses: 0, retired: false };
     this.live.add(pooled);
     socket.on('message', (message, rinfo) => this.receive(pooled, message, rinfo.address, rinfo.port));
     // A send error (ICMP unreachable) also arrives here; the query then ends by its timeout.
@@ -167,29 +211,29 @@ export class UdpUpstream {
 
   private receive(pooled: PooledSocket, message: Buffer, address: string, port: number): void {
     const id = message.length >= 2 ? message.readUInt16BE(0) : -1;
-    const pending = pooled.pending.get(id);
-    if (pending === undefined || normalizeAddress(address) !== normalizeAddress(pending.server) || port !== pending.port) {
+    const pending = id >= 0 ? this.byId[id] : undefined;
+    if (pending === undefined || pending.pooled !== pooled || normalizeAddress(address) !== normalizeAddress(pending.server) || port !== pending.port) {
       this.counters.spoofed++;
       return;
     }
-    const checked = checkAnswer(message, id, pending.question);
+    const checked = checkAnswer(message, id, pending.question!);
     if (!checked.ok) {
       this.counters.spoofed++;
       return;
     }
-    this.settled(pooled, id);
-    pending.resolve({ raw: message, packet: checked.packet });
+    const { resolve } = pending;
+    this.settle(pending);
+    resolve!({ raw: message, packet: checked.packet });
   }
 
+  /** Only on close() with queries in flight, or once a retired socket has none left. */
   private closeSocket(pooled: PooledSocket): void {
     this.live.delete(pooled);
-    this.inFlight -= pooled.pending.size;
-    pooled.pending.clear();
     this.sends.forget(pooled.fd);
     pooled.socket.close();
   }
 
   private closeIfDrained(pooled: PooledSocket): void {
-    if (pooled.retired && pooled.pending.size === 0) this.closeSocket(pooled);
+    if (pooled.retired && pooled.pending === 0) this.closeSocket(pooled);
   }
 }
