@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SluiceError, isSluiceError } from '../errors.js';
 import { BpfMap } from '../datapath/bpfMap.js';
-import { lookupDnsOrigin } from '../datapath/datapath.js';
+import { DnsOriginReader } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
 import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
@@ -21,7 +21,7 @@ const port = parentPort!;
 const post = (m: FromProxyThread) => port.postMessage(m);
 
 // the main thread owns the map (and closes its fd); this only reads it
-const dnsNat = new BpfMap('dns_nat', data.dnsNat.fd, data.dnsNat.keySize, data.dnsNat.valueSize);
+const origins = new DnsOriginReader(new BpfMap('dns_nat', data.dnsNat.fd, data.dnsNat.keySize, data.dnsNat.valueSize));
 let policies = new Map<number, EndpointPolicy>();
 let proxies: DnsProxy[] = [];
 const gc = new GcPauses().start();
@@ -106,8 +106,8 @@ const proxyDecisions = new WeakMap<Decision, { allowed: boolean; rule: string | 
 
 const common = {
   lookupOrigin: (addr: string, clientPort: number, transport: DnsTransport) => {
-    const o = lookupDnsOrigin(dnsNat, addr.startsWith('::ffff:') ? addr.slice(7) : addr, clientPort, transport === 'TCP' ? 'tcp' : 'udp');
-    return o && policies.has(o.endpointId) ? { endpointId: o.endpointId, server: o.server, port: o.port } : undefined;
+    const o = origins.lookup(addr.startsWith('::ffff:') ? addr.slice(7) : addr, clientPort, transport === 'TCP' ? 'tcp' : 'udp');
+    return o !== undefined && policies.has(o.endpointId) ? o : undefined;
   },
   decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
     const ep = policies.get(endpointId);

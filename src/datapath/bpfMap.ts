@@ -32,6 +32,14 @@ export class BpfMap {
     return value;
   }
 
+  /** lookup() into the caller's buffer (valueSize * valueCount bytes); false when the key is not there. */
+  lookupInto(key: Buffer, value: Buffer): boolean {
+    const rc = libbpf().bpf_map_lookup_elem(this.fd, key, value) as number;
+    if (rc === -ENOENT) return false;
+    if (rc < 0) throw new SluiceError('ERR_MAP_LOOKUP', `lookup ${this.name}: ${errnoMessage(rc)}`, { details: { errno: errnoName(rc) } });
+    return true;
+  }
+
   update(key: Buffer, value: Buffer, flags = BPF_ANY): void {
     const rc = libbpf().bpf_map_update_elem(this.fd, key, value, flags) as number;
     if (rc < 0) {

@@ -233,13 +233,39 @@ export class Datapath {
   }
 }
 
+export type DnsOrigin = Pick<DnsNatEntry, 'endpointId' | 'server' | 'port'>;
+
 /**
  * Where a pod's DNS query was going before the datapath steered it to the proxy, from the dns_nat
- * map (the proxy's thread opens it by the agent's fd: fds belong to the process).
+ * map (the proxy's thread opens it by the agent's fd: fds belong to the process). Asked once per
+ * query, so the key and value buffers are reused and the resolvers' addresses, few, are spelled
+ * once: a Buffer and a BigInt per lookup were a good part of the proxy thread's garbage.
  */
-export function lookupDnsOrigin(dnsNat: BpfMap, clientAddr: string, clientPort: number, proto: 'udp' | 'tcp'): DnsNatEntry | undefined {
-  const v = dnsNat.lookup(encodeDnsNatKey(clientAddr, clientPort, proto === 'tcp' ? 6 : 17));
-  return v && decodeDnsNatValue(v, isIPv4(clientAddr) ? 4 : 6);
+export class DnsOriginReader {
+  private readonly key = Buffer.alloc(layouts.dns_nat_key.size);
+  private readonly value: Buffer;
+  /** The resolver addresses seen lately, as bytes and text. */
+  private readonly servers: { family: 4 | 6; bytes: Buffer; text: string }[] = [];
+
+  constructor(private readonly dnsNat: BpfMap) {
+    this.value = Buffer.alloc(dnsNat.valueSize);
+  }
+
+  lookup(clientAddr: string, clientPort: number, proto: 'udp' | 'tcp'): DnsOrigin | undefined {
+    encodeDnsNatKey(clientAddr, clientPort, proto === 'tcp' ? 6 : 17, this.key);
+    if (!this.dnsNat.lookupInto(this.key, this.value)) return undefined;
+    const family = this.key[19] as 4 | 6;
+    return { endpointId: this.value.readUInt32LE(20), server: this.serverText(family), port: this.value.readUInt16BE(16) };
+  }
+
+  private serverText(family: 4 | 6): string {
+    const size = family === 4 ? 4 : 16;
+    for (const s of this.servers) if (s.family === family && this.value.compare(s.bytes, 0, size, 0, size) === 0) return s.text;
+    const text = decodeDnsNatValue(this.value, family).server;
+    if (this.servers.length >= 8) this.servers.shift();
+    this.servers.push({ family, bytes: Buffer.from(this.value.subarray(0, size)), text });
+    return text;
+  }
 }
 
 function removeEmptyDir(dir: string): void {

@@ -1,7 +1,7 @@
 // src/datapath: the kernel edge. In: endpoint attachments, allowlist entries, the DNS proxy's
 // address. Out: Observable<FlowEvent> from the ring buffer (read in place, zero copy), counters,
 // conntrack and DNS steering records. Everything here talks to libbpf through koffi.
-export { Datapath, lookupDnsOrigin, pinnedMapNames, type DatapathOptions, type EndpointAttachment, type EndpointStats } from './datapath.js';
+export { Datapath, DnsOriginReader, pinnedMapNames, type DatapathOptions, type EndpointAttachment, type EndpointStats } from './datapath.js';
 export { BpfObject, defaultPinRoot, defaultObjectPath } from './bpfObject.js';
 export { BpfMap } from './bpfMap.js';
 export { RingReader } from './ringReader.js';

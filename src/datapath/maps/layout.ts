@@ -213,8 +213,8 @@ export function encodeDnsConfig(cfg: { proxyAddr4: string; proxyAddr6: string; u
   return b;
 }
 
-export function encodeDnsNatKey(address: string, port: number, proto: number): Buffer {
-  const b = Buffer.alloc(layouts.dns_nat_key.size);
+export function encodeDnsNatKey(address: string, port: number, proto: number, b = Buffer.alloc(layouts.dns_nat_key.size)): Buffer {
+  b.fill(0);
   const family = writeAddress(b, 0, address);
   b.writeUInt16BE(port, 16);
   b[18] = proto;
