@@ -96,6 +96,7 @@ export class DnsProxyThread {
   private ops: ProgrammedOp[] = [];
   private readonly removals: Int32Array;
   private settleFlush: NodeJS.Immediate | undefined;
+  private settleQueued = false;
   private inBatch = false;
   private latestPolicies: ReadonlyMap<number, EndpointPolicy> = new Map();
   private policiesFlush: NodeJS.Immediate | undefined;
@@ -224,9 +225,16 @@ export class DnsProxyThread {
       const error = isSluiceError(err) ? { code: err.code, message: err.message } : { code: 'ERR_INTERNAL' as const, message: String(err) };
       this.ops.push({ kind: 'settled', id, error });
     }
-    // settled while a batch is read: sent when it ends; by the map writes' promises: sent
-    // together at the end of this turn
-    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postOps());
+    // settled while a batch is read: sent when it ends; by the map writes' promises: sent once
+    // the promises of this turn have run, before the turn's batched log write (an immediate too,
+    // and queued earlier), which would otherwise hold every held answer for its milliseconds
+    if (!this.inBatch && !this.settleQueued) {
+      this.settleQueued = true;
+      queueMicrotask(() => {
+        this.settleQueued = false;
+        this.postOps();
+      });
+    }
   }
 
   private postOps(): void {
