@@ -11,7 +11,7 @@ import { rcodeNumbers, rcodeText, splitHostPort } from './dnsFlowRecord.js';
 import { MessageType } from './enums.js';
 import type { FlowContext } from './flowContext.js';
 import { EndpointJsonCache } from './flowJson.js';
-import { num, put, str } from './jsonBytes.js';
+import { num, put, str } from '../codec/jsonBytes.js';
 import { ByteWriter } from '../codec/bytes.js';
 import { worldEndpoint } from './hubbleEndpoint.js';
 

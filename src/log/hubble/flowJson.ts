@@ -10,7 +10,7 @@
 import type { FlowEvent } from '../../datapath/decode/flowEvent.js';
 import { FlowFlags } from '../../datapath/decode/flowEvent.js';
 import { ByteWriter } from '../codec/bytes.js';
-import { num, put, str } from './jsonBytes.js';
+import { num, put, str } from '../codec/jsonBytes.js';
 import type { Labels } from '../events.js';
 import { writeEventId } from '../eventId.js';
 import { writeTimeNs } from '../time.js';

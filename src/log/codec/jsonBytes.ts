@@ -1,6 +1,7 @@
 // JSON written straight into a ByteWriter, byte for byte what JSON.stringify gives: the flow line
-// renderers (flowJson.ts, dnsFlowJson.ts) build their lines this way rather than as strings.
-import type { ByteWriter } from '../codec/bytes.js';
+// renderers (hubble/flowJson.ts, hubble/dnsFlowJson.ts) and the dns topic's envelopes
+// (dnsEnvelopeJson.ts) are built this way rather than as strings.
+import type { ByteWriter } from './bytes.js';
 
 const q = JSON.stringify;
 
