@@ -101,8 +101,18 @@ function schedule(held: boolean): void {
 
 // rules.dns decisions per policy object (a 'policies' message brings new ones), and each in the
 // proxy's shape, made once
-const decisions = new DnsDecisionCache();
-const proxyDecisions = new WeakMap<Decision, { allowed: boolean; rule: string | null; policy: string | null }>();
+type ProxyDecision = { allowed: boolean; rule: string | null; policy: string | null };
+const outcomes = new Map<string, ProxyDecision>();
+const decisions = new DnsDecisionCache<ProxyDecision>((d: Decision) => {
+  const key = `${d.verdict}\0${d.policy}\0${d.rule}`;
+  let kept = outcomes.get(key);
+  if (kept === undefined) {
+    // outcomes are few (a policy's rules), but policies come and go
+    if (outcomes.size >= 4096) outcomes.clear();
+    outcomes.set(key, (kept = { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy }));
+  }
+  return kept;
+});
 
 const common = {
   lookupOrigin: (addr: string, clientPort: number, transport: DnsTransport) => {
@@ -112,10 +122,7 @@ const common = {
   decide: (endpointId: number, q: { qname: string; server: string; port: number; protocol: DnsTransport }) => {
     const ep = policies.get(endpointId);
     if (!ep) return { allowed: false, rule: null, policy: null };
-    const d = decisions.decide(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
-    let mapped = proxyDecisions.get(d);
-    if (mapped === undefined) proxyDecisions.set(d, (mapped = { allowed: d.verdict === 'allowed', rule: d.rule, policy: d.policy }));
-    return mapped;
+    return decisions.decide(ep, { server: q.server, port: q.port, protocol: q.protocol, qname: q.qname });
   },
   onAnswer: (exchange: DnsExchange): Promise<void> | undefined => {
     // no address, nothing to program (NXDOMAIN, NODATA, a CNAME alone)

@@ -49,12 +49,38 @@ describe('policy > DNS decision cache', () => {
     expect(cache.decide(changed, query)).not.toEqual(before);
   });
 
+  it('keeps what the caller asks for, shared between queries decided alike', () => {
+    const outcomes = new Map<string, { verdict: string; rule: string | null }>();
+    const cache = new DnsDecisionCache((d) => {
+      const key = `${d.verdict}|${d.rule}`;
+      let kept = outcomes.get(key);
+      if (kept === undefined) outcomes.set(key, (kept = { verdict: d.verdict, rule: d.rule }));
+      return kept;
+    });
+    const [ep] = resolve();
+    for (const qname of names) {
+      for (const server of servers) {
+        const query: DnsQuery = { qname, server, protocol: 'UDP', port: 53 };
+        const { verdict, rule } = decideDnsQuery(ep!, query);
+        expect(cache.decide(ep!, query)).toEqual({ verdict, rule });
+      }
+    }
+    expect(outcomes.size).toBeLessThan(names.length * servers.length);
+  });
+
   it('stays bounded, and does not keep failures', () => {
-    const cache = new DnsDecisionCache(3);
+    const cache = new DnsDecisionCache(undefined, 3);
     const [ep] = resolve();
     for (let i = 0; i < 10; i++) cache.decide(ep!, { qname: `n${i}.example`, server: '10.0.0.10', protocol: 'UDP', port: 53 });
     expect(cache.kept(ep!)).toBeLessThanOrEqual(3);
     expect(cache.kept(ep!)).toBeGreaterThan(0);
+    // one name asked of many servers keeps a few of them, still deciding each right
+    const wide = new DnsDecisionCache();
+    for (let i = 0; i < 300; i++) {
+      const query: DnsQuery = { qname: 'github.com', server: `10.0.${i >> 8}.${i & 255}`, protocol: 'UDP', port: 53 };
+      expect(wide.decide(ep!, query)).toEqual(decideDnsQuery(ep!, query));
+    }
+    expect(wide.kept(ep!)).toBe(1);
     const bad: DnsQuery = { qname: 'a.example', server: 'not-an-ip', protocol: 'UDP', port: 53 };
     expect(() => cache.decide(ep!, bad)).toThrow(/invalid server address/);
     expect(() => cache.decide(ep!, bad)).toThrow(/invalid server address/);
