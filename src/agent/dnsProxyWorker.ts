@@ -32,6 +32,7 @@ let policiesKnown!: () => void;
 const ready = new Promise<void>((resolve) => (policiesKnown = resolve));
 
 interface Waiting {
+  id: number;
   resolve(): void;
   reject(err: Error): void;
   endpointId: number;
@@ -40,7 +41,12 @@ interface Waiting {
   /** The removals applied when the answer went to main (see ProgrammedAnswers.add). */
   mark: RemovalMark;
 }
-const waiting = new Map<number, Waiting>();
+// Held answers by id in a fixed table (id modulo its size), not a Map: a Map's entries coming and
+// going with every held answer get it rehashed, and V8 links each outgrown table to the next, so
+// a table that reached the old generation kept the answers of later ones alive (see udpSendBatch.ts).
+const WAITING_SLOTS = 1 << 16;
+const waiting: (Waiting | undefined)[] = new Array<Waiting | undefined>(WAITING_SLOTS).fill(undefined);
+let waitingCount = 0;
 let nextAnswerId = 1;
 let events: EventTuple[] = [];
 let answers: [number, ExchangeTuple][] = [];
@@ -137,8 +143,11 @@ const common = {
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
-      const id = nextAnswerId++;
-      waiting.set(id, { resolve, reject, endpointId, name, prefixes: answerPrefixes, mark: programmed.mark(endpointId, answerPrefixes) });
+      if (waitingCount >= WAITING_SLOTS) return reject(new SluiceError('ERR_DNS_ANSWER_HELD', `${WAITING_SLOTS} answers held for main already`));
+      let id = nextAnswerId++;
+      while (waiting[id % WAITING_SLOTS] !== undefined) id = nextAnswerId++;
+      waiting[id % WAITING_SLOTS] = { id, resolve, reject, endpointId, name, prefixes: answerPrefixes, mark: programmed.mark(endpointId, answerPrefixes) };
+      waitingCount++;
       answers.push([id, exchangeToTuple(exchange)]);
       schedule(true);
     });
@@ -173,9 +182,10 @@ port.on('message', (m: ToProxyThread) => {
           programmed.forgetAll(op.seq);
           continue;
         }
-        const w = waiting.get(op.id);
-        if (w === undefined) continue;
-        waiting.delete(op.id);
+        const w = waiting[op.id % WAITING_SLOTS];
+        if (w === undefined || w.id !== op.id) continue;
+        waiting[op.id % WAITING_SLOTS] = undefined;
+        waitingCount--;
         if (op.error !== undefined) {
           w.reject(new SluiceError(op.error.code, op.error.message));
           continue;
