@@ -51,8 +51,9 @@ let nextAnswerId = 1;
 let events: EventTuple[] = [];
 let answers: [number, ExchangeTuple][] = [];
 let released: ExchangeTuple[] = [];
-/** The pending send: now (end of this turn) for held answers, or soon for what nobody waits on. */
-let flush: { now: NodeJS.Immediate } | { soon: NodeJS.Timeout } | undefined;
+/** The pending sends: held answers at the end of this turn; what nobody waits on, soon. */
+let heldFlush: NodeJS.Immediate | undefined;
+let soonFlush: NodeJS.Timeout | undefined;
 
 // counted by main before it deletes or rewrites an allowlist entry (dnsProxyThread.ts)
 const removals = new Int32Array(data.removals);
@@ -72,37 +73,38 @@ function prefixOf(ip: string): string {
   return prefix;
 }
 
+/** Everything waiting: events, released and held answers. */
 function sendBatch(): void {
-  cancelFlush();
+  clearImmediate(heldFlush);
+  heldFlush = undefined;
+  clearTimeout(soonFlush);
+  soonFlush = undefined;
   post({ kind: 'batch', events, answers, released, counters: proxies.map((p) => p.counters), gc: gc.totals });
   events = [];
   answers = [];
   released = [];
 }
 
-function cancelFlush(): void {
-  if (flush === undefined) return;
-  if ('now' in flush) clearImmediate(flush.now);
-  else clearTimeout(flush.soon);
-  flush = undefined;
+/** The held answers alone: main settles them without first going through the rest. */
+function sendHeld(): void {
+  heldFlush = undefined;
+  if (answers.length === 0) return;
+  post({ kind: 'batch', events: [], answers, released: [], counters: proxies.map((p) => p.counters), gc: gc.totals });
+  answers = [];
 }
 
 /**
  * Each message wakes the main thread, and on a VM a wake-up costs tens of microseconds (at 1k
  * queries/s a message per query was a fifth of the proxy thread's time). Events and released
- * answers wait up to this long to travel together; a held answer goes at the end of its turn
- * and takes everything before it along.
+ * answers wait up to this long to travel together. Held answers go at the end of their turn, on
+ * their own: main's part of a held answer is its map write, and the events and folds of the
+ * released answers, done first in the same call, used to delay it.
  */
 const SOON_MS = 5;
 
 function schedule(held: boolean): void {
-  if (held) {
-    if (flush !== undefined && 'now' in flush) return;
-    cancelFlush();
-    flush = { now: setImmediate(sendBatch) };
-  } else {
-    flush ??= { soon: setTimeout(sendBatch, SOON_MS) };
-  }
+  if (held) heldFlush ??= setImmediate(sendHeld);
+  else soonFlush ??= setTimeout(sendBatch, SOON_MS);
 }
 
 // rules.dns decisions per policy object (a 'policies' message brings new ones), and each in the
