@@ -36,27 +36,47 @@ export abstract class Metric<L extends string, S> {
   protected abstract initial(): S;
   protected abstract samples(values: string[], state: S): string[];
 
+  /**
+   * Series by label value, one Map level per label name: the agent updates metrics for every
+   * flow and DNS event, and finding a series this way makes no key string or array per update.
+   */
+  private readonly index = new Map<string, unknown>();
+  private unlabelled: S | undefined;
+
   /** The state of the series named by `args` (the labels, if any), created on first use. */
   protected stateFor(args: readonly unknown[]): S {
-    const labels = (this.labelNames.length === 0 ? {} : args[0]) as Record<string, unknown> | undefined;
+    if (this.labelNames.length === 0) return (this.unlabelled ??= this.create([]));
+    const labels = args[0] as Record<string, unknown> | undefined;
     if (labels === undefined || labels === null || typeof labels !== 'object') {
       throw new SluiceError('ERR_METRICS', `${this.name}: labels ${this.labelNames.join(', ')} are required`);
     }
-    const values = this.labelNames.map((n) => {
-      const v = labels[n];
-      if (typeof v !== 'string') throw new SluiceError('ERR_METRICS', `${this.name}: label '${n}' must be a string`);
-      return v;
-    });
-    if (Object.keys(labels).length !== values.length) {
+    let level = this.index;
+    const last = this.labelNames.length - 1;
+    let found: unknown;
+    for (let i = 0; i <= last; i++) {
+      const v = labels[this.labelNames[i]!];
+      if (typeof v !== 'string') throw new SluiceError('ERR_METRICS', `${this.name}: label '${this.labelNames[i]}' must be a string`);
+      found = level.get(v);
+      if (i === last) break;
+      if (found === undefined) level.set(v, (found = new Map()));
+      level = found as Map<string, unknown>;
+    }
+    let given = 0;
+    for (const key in labels) if (Object.hasOwn(labels, key)) given++;
+    if (given !== this.labelNames.length) {
       throw new SluiceError('ERR_METRICS', `${this.name}: unknown labels in ${Object.keys(labels).join(', ')} (has ${this.labelNames.join(', ')})`);
     }
-    const key = values.join('\u0000');
-    let entry = this.series.get(key);
-    if (entry === undefined) {
-      entry = { values, state: this.initial() };
-      this.series.set(key, entry);
-    }
-    return entry.state;
+    if (found !== undefined) return found as S;
+    const state = this.create(this.labelNames.map((n) => labels[n] as string));
+    level.set(labels[this.labelNames[last]!] as string, state);
+    return state;
+  }
+
+  /** A new series with these label values, kept for exposition. */
+  private create(values: string[]): S {
+    const state = this.initial();
+    this.series.set(values.join('\u0000'), { values, state });
+    return state;
   }
 
   /** The lines of this metric in the text format, HELP and TYPE first. */
@@ -71,5 +91,7 @@ export abstract class Metric<L extends string, S> {
   /** Forget every labelled series (e.g. maps that no longer exist); label-less ones go back to 0. */
   reset(): void {
     this.series.clear();
+    this.index.clear();
+    this.unlabelled = undefined;
   }
 }
