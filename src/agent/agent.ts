@@ -61,6 +61,8 @@ export class Agent {
   private readonly subs: Subscription[] = [];
   private proxies: readonly DnsProxy[] = [];
   private proxyThread: DnsProxyThread | undefined;
+  /** endpointInfo()'s answers, per endpoint object (an endpoint changed is a new object). */
+  private readonly endpointInfos = new WeakMap<AgentEndpoint, Readonly<{ id: number; name: string; namespace: string; labels: Record<string, string>; ipv4: string | null; ipv6: string | null }>>();
   private readonly gc = new GcPauses();
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -473,9 +475,16 @@ export class Agent {
     }
   }
 
+  /** The same frozen object for an endpoint each time: the flow and DNS lines ask for every event. */
   endpointInfo(id: number) {
     const ep = this.endpoints.get(id);
-    return ep && { id, name: ep.name, namespace: ep.namespace, labels: ep.labels, ipv4: ep.ipv4 ?? null, ipv6: ep.ipv6 ?? null };
+    if (ep === undefined) return undefined;
+    let info = this.endpointInfos.get(ep);
+    if (info === undefined) {
+      info = Object.freeze({ id, name: ep.name, namespace: ep.namespace, labels: ep.labels, ipv4: ep.ipv4 ?? null, ipv6: ep.ipv6 ?? null });
+      this.endpointInfos.set(ep, info);
+    }
+    return info;
   }
 
   endpointByIp(ip: string) {

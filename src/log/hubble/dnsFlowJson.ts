@@ -153,7 +153,7 @@ export class DnsFlowJsonRenderer {
     put(out, isResponse ? L7_RESPONSE : L7_REQUEST);
     if (isResponse && d.proxyLatencyUs > 0) {
       put(out, LATENCY);
-      out.utf8(String(Math.round(d.proxyLatencyUs * 1000)));
+      num(out, Math.round(d.proxyLatencyUs * 1000));
       put(out, QUOTE);
     }
 
