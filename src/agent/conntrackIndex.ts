@@ -24,6 +24,8 @@ export class ConntrackIndex {
       this.inUse = this.read(this.bootNowNs(), this.idleNs);
       this.refreshedAt = nowMs;
     }
+    // no live connection at all: nothing to parse the address for
+    if (this.inUse.size === 0) return false;
     const family = writeAddress(this.addr, 0, ip);
     return this.inUse.has(`${endpointId}|${this.addr.toString('latin1', 0, family === 4 ? 4 : 16)}`);
   }

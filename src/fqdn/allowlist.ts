@@ -43,6 +43,30 @@ interface ParsedRule {
   portRules: PortRule[];
 }
 
+/**
+ * A policy's CIDR rules parsed, with their prefixes and except prefixes as candidates. Kept per
+ * rules array, which a resolved policy never changes in place: the pipeline computes the entries
+ * of a new name's addresses with every held DNS answer, and parsing the rules again each time was
+ * a good part of it.
+ */
+const parsed = new WeakMap<readonly CidrRule[], { ranged: ParsedRule[]; rangedCandidates: [string, IpPrefix][] }>();
+
+function parsedRules(cidrRules: readonly CidrRule[]): { ranged: ParsedRule[]; rangedCandidates: [string, IpPrefix][] } {
+  let hit = parsed.get(cidrRules);
+  if (hit === undefined) {
+    const ranged: ParsedRule[] = cidrRules.map((rule) => ({
+      prefix: parsePrefix(rule.cidr),
+      excepts: (rule.except ?? []).map(parsePrefix),
+      portRules: toPortRules(rule.ports, rule.deny === true),
+    }));
+    const rangedCandidates: [string, IpPrefix][] = [];
+    for (const rule of ranged) for (const prefix of [rule.prefix, ...rule.excepts]) rangedCandidates.push([formatPrefix(prefix), prefix]);
+    hit = { ranged, rangedCandidates };
+    parsed.set(cidrRules, hit);
+  }
+  return hit;
+}
+
 function toPortRules(ports: readonly PortRange[] | undefined, deny: boolean): PortRule[] {
   const ranges = ports === undefined || ports.length === 0 ? [ALL_PORTS_ANY_PROTO] : ports;
   return ranges.map((range) => ({ portLo: range.portLo, portHi: range.portHi, proto: range.proto, deny }));
@@ -65,11 +89,7 @@ function appliesTo(rule: ParsedRule, prefix: IpPrefix): boolean {
  * Throws ERR_ALLOWLIST_OVERFLOW naming the prefix when one needs more than ALLOW_MAX_RULES.
  */
 export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonly FqdnGrant[] = []): AllowlistEntry[] {
-  const ranged: ParsedRule[] = cidrRules.map((rule) => ({
-    prefix: parsePrefix(rule.cidr),
-    excepts: (rule.except ?? []).map(parsePrefix),
-    portRules: toPortRules(rule.ports, rule.deny === true),
-  }));
+  const { ranged, rangedCandidates } = parsedRules(cidrRules);
   // Host grants only ever cover their own address, so they are kept apart from the ranged rules:
   // the work stays proportional to (candidates x CIDR rules), not candidates squared.
   const hostRules = new Map<string, PortRule[]>();
@@ -80,9 +100,7 @@ export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonl
     candidates.set(key, prefix);
     hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
   }
-  for (const rule of ranged) {
-    for (const prefix of [rule.prefix, ...rule.excepts]) candidates.set(formatPrefix(prefix), prefix);
-  }
+  for (const [key, prefix] of rangedCandidates) candidates.set(key, prefix);
   const ordered = [...candidates.entries()].sort(([, a], [, b]) => comparePrefixes(a, b));
   const rulesOf = new Map<string, PortRule[]>();
   for (const [key, prefix] of ordered) {
