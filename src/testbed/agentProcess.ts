@@ -3,7 +3,7 @@
 // it starts. Their stderr lines are kept for tests and the demo. crashAgent() kills the agent
 // process with SIGKILL and waits until the supervisor's next one is ready; stop() ends both.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,8 +29,12 @@ export class AgentProcess {
   readonly lines: string[] = [];
   private exited: Promise<number>;
 
-  private constructor(private readonly child: ChildProcess, readonly configPath: string, readonly socketPath: string) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  private constructor(private readonly child: ChildProcess, readonly configPath: string, readonly socketPath: string, dir: string) {
+    // the config (and the API socket, unless the caller chose one) live in `dir`: gone with the agent
+    this.exited = new Promise((resolve) => child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve(code ?? 1);
+    }));
   }
 
   static async start(bed: Testbed, o: AgentProcessOptions): Promise<AgentProcess> {
@@ -51,7 +55,7 @@ export class AgentProcess {
     writeFileSync(configPath, stringify(config));
     // nsenter execs node in place: the pid is the supervisor's own
     const child = spawn('nsenter', [`--net=/run/netns/${bed.node}`, process.execPath, join(packageRoot, 'bin', 'sluice.js'), 'agent', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const agent = new AgentProcess(child, configPath, config.api.socket);
+    const agent = new AgentProcess(child, configPath, config.api.socket, dir);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       agent.lines.push(line);
       o.onLine?.(line);
