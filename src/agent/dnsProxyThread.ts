@@ -95,8 +95,7 @@ export class DnsProxyThread {
   private gc: GcTotals = [];
   private ops: ProgrammedOp[] = [];
   private readonly removals: Int32Array;
-  private settleFlush: NodeJS.Immediate | undefined;
-  private settleQueued = false;
+  private postQueued = false;
   private inBatch = false;
   private latestPolicies: ReadonlyMap<number, EndpointPolicy> = new Map();
   private policiesFlush: NodeJS.Immediate | undefined;
@@ -169,7 +168,7 @@ export class DnsProxyThread {
   forget(endpointId: number, prefixes: string[]): void {
     countRemovals(this.removals, endpointId, prefixes);
     this.ops.push({ kind: 'forget', endpointId, prefixes });
-    if (!this.inBatch) this.settleFlush ??= setImmediate(() => this.postOps());
+    if (!this.inBatch) this.postSoon();
   }
 
   /** Closes the proxies and ends the thread; one that does not finish within 5 s is terminated. */
@@ -225,21 +224,25 @@ export class DnsProxyThread {
       const error = isSluiceError(err) ? { code: err.code, message: err.message } : { code: 'ERR_INTERNAL' as const, message: String(err) };
       this.ops.push({ kind: 'settled', id, error });
     }
-    // settled while a batch is read: sent when it ends; by the map writes' promises: sent once
-    // the promises of this turn have run, before the turn's batched log write (an immediate too,
-    // and queued earlier), which would otherwise hold every held answer for its milliseconds
-    if (!this.inBatch && !this.settleQueued) {
-      this.settleQueued = true;
-      queueMicrotask(() => {
-        this.settleQueued = false;
-        this.postOps();
-      });
-    }
+    // settled while a batch is read: sent when it ends; by the map writes' promises: soon
+    if (!this.inBatch) this.postSoon();
+  }
+
+  /**
+   * Ops made outside a batch go once the promises of this turn have run: before the turn's
+   * batched log write (an immediate, queued earlier), which would otherwise hold every held
+   * answer for its milliseconds.
+   */
+  private postSoon(): void {
+    if (this.postQueued) return;
+    this.postQueued = true;
+    queueMicrotask(() => {
+      this.postQueued = false;
+      this.postOps();
+    });
   }
 
   private postOps(): void {
-    if (this.settleFlush !== undefined) clearImmediate(this.settleFlush);
-    this.settleFlush = undefined;
     if (this.ops.length === 0) return;
     const ops = this.ops;
     this.ops = [];

@@ -26,10 +26,7 @@ export class BpfMap {
 
   lookup(key: Buffer): Buffer | undefined {
     const value = Buffer.alloc(this.valueSize * this.valueCount);
-    const rc = libbpf().bpf_map_lookup_elem(this.fd, key, value) as number;
-    if (rc === -ENOENT) return undefined;
-    if (rc < 0) throw new SluiceError('ERR_MAP_LOOKUP', `lookup ${this.name}: ${errnoMessage(rc)}`, { details: { errno: errnoName(rc) } });
-    return value;
+    return this.lookupInto(key, value) ? value : undefined;
   }
 
   /** lookup() into the caller's buffer (valueSize * valueCount bytes); false when the key is not there. */

@@ -6,3 +6,4 @@ export { Resolver, RESOLVER4, RESOLVER6, type ZoneOptions } from './resolver.js'
 export { AgentProcess, type AgentProcessOptions } from './agentProcess.js';
 export { dnsAnswersTotal, metricSample, scrapeAgentMetrics } from './agentMetrics.js';
 export { scenarioPolicy, type ScenarioPolicyOptions, type FqdnSelectorSpec } from './scenarioPolicy.js';
+export { DnsWorld, type DnsWorldOptions } from './dnsWorld.js';

@@ -2,13 +2,9 @@
 // a name with every new one, and each eviction takes addresses out of its allowlist. Answers whose
 // addresses are untouched keep being released at once; an answer whose address was just taken
 // out waits until it is programmed again, so every first connection still succeeds.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, dnsAnswersTotal, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, scenarioPolicy } from '../../src/testbed/index.js';
+import { DnsWorld, dnsAnswersTotal, RESOLVER4, scenarioPolicy, type PeerClient, type Testbed } from '../../src/testbed/index.js';
 
 const NAMES = 30;
 const zone = [
@@ -19,36 +15,23 @@ const policy = scenarioPolicy({ name: 'churn', app: 'client', dnsPatterns: ['*.c
 const METRICS = '127.0.0.1:9965';
 
 describeKernel('dns proxy > fast path under name churn', () => {
+  let world: DnsWorld | undefined;
   let bed: Testbed;
-  let resolver: Resolver;
-  let server: PeerServer;
-  let agent: AgentProcess;
   let client: PeerClient;
-  let dir: string;
   const answers = (path: 'held' | 'released') => dnsAnswersTotal(bed.node, METRICS, path);
   const lookupConnect = (name: string) => client.lookupConnect(RESOLVER4, name, 4, 80);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sluice-churn-test-'));
-    writeFileSync(join(dir, 'policy.yaml'), policy);
-    bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }] });
-    resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: zone }]);
-    server = await PeerServer.start(bed.world, ['tcp:0.0.0.0:80']);
     // three names per endpoint: every new name pushes the least recently answered one out
-    agent = await AgentProcess.start(bed, {
-      policyDir: dir, logDir: join(dir, 'log'), pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`, pods: ['client'],
-      extra: { metrics: { address: METRICS }, fqdn: { maxNamesPerEndpoint: 3 } },
+    world = await DnsWorld.start({
+      policy, zone, pods: [{ name: 'client', labels: { app: 'client' } }], listen: ['tcp:0.0.0.0:80'],
+      agentExtra: { metrics: { address: METRICS }, fqdn: { maxNamesPerEndpoint: 3 } },
     });
-    client = await PeerClient.start(bed.pod('client').netns);
+    ({ bed, client } = world);
   });
 
   afterAll(async () => {
-    client?.stop();
-    await agent?.stop();
-    server?.stop();
-    resolver?.stop();
-    bed?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('releases a popular answer at once while other names are evicted around it, and every connection succeeds', async () => {

@@ -1,13 +1,10 @@
 // Issue 4 end to end: the agent in the node namespace, unbound in the world, real clients in pods.
-import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { packageRoot } from '../../src/paths.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
-import { AgentProcess, dnsAnswersTotal, metricSample, scrapeAgentMetrics, PeerClient, PeerServer, Resolver, Testbed, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy } from '../../src/testbed/index.js';
+import { DnsWorld, dnsAnswersTotal, metricSample, scrapeAgentMetrics, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy, type AgentProcess, type FqdnSelectorSpec, type PeerClient, type Testbed } from '../../src/testbed/index.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
 
 const TRIALS = 1000;
@@ -28,7 +25,7 @@ const zone = [
   ...Array.from({ length: TRIALS - V4_TRIALS }, (_, i) => `t${i + V4_TRIALS}.trial 60 IN AAAA 2001:db8:1::${(i + 1).toString(16)}`),
 ];
 
-const policyWith = (fqdns: { matchName?: string; matchPattern?: string }[]) => scenarioPolicy({
+const policyWith = (fqdns: FqdnSelectorSpec[]) => scenarioPolicy({
   name: 'client-egress', app: 'client',
   dnsPatterns: ['*.allowed.test', '*.trial.test'],
   fqdns: [{ matchName: 'www2.allowed.test' }, { matchName: 'short.allowed.test' }, { matchName: 'big.allowed.test' }, { matchPattern: '*.trial.test' }, ...fqdns],
@@ -38,12 +35,10 @@ const policy = policyWith([{ matchName: 'api.allowed.test' }]);
 const METRICS = '127.0.0.1:9964';
 
 describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', () => {
+  let world: DnsWorld | undefined;
   let bed: Testbed;
-  let resolver: Resolver;
-  let server: PeerServer;
   let agent: AgentProcess;
   let client: PeerClient;
-  let dir: string;
   const dig = (pod: string, args: string[]) => {
     try {
       return inNetns(bed.pod(pod).netns, 'dig', ['+time=2', '+tries=1', ...args]);
@@ -53,22 +48,17 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sluice-dns-test-'));
-    writeFileSync(join(dir, 'policy.yaml'), policy);
-    bed = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }, { name: 'stranger', labels: { app: 'stranger' } }] });
-    resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: zone }]);
-    server = await PeerServer.start(bed.world, ['tcp:[::]:80']); // dual stack: every world address
-    agent = await AgentProcess.start(bed, { policyDir: dir, logDir: join(dir, 'log'), pinRoot: `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`, pods: ['client'], extra: { metrics: { address: METRICS } } });
-    client = await PeerClient.start(bed.pod('client').netns);
+    // the peer listens dual stack ([::]:80): every world address
+    world = await DnsWorld.start({
+      policy, zone,
+      pods: [{ name: 'client', labels: { app: 'client' } }, { name: 'stranger', labels: { app: 'stranger' } }],
+      agentExtra: { metrics: { address: METRICS } },
+    });
+    ({ bed, agent, client } = world);
   });
 
   afterAll(async () => {
-    client?.stop();
-    await agent?.stop();
-    server?.stop();
-    resolver?.stop();
-    bed?.destroy();
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it(`${TRIALS} lookup-then-connect trials: every first connection succeeds`, async () => {
@@ -96,14 +86,14 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
     expect(await client.tcp('192.0.2.11', 80, { timeoutMs: 300 })).toMatchObject({ ok: false });
     await new Promise((r) => setTimeout(r, 300));
     const learned: string[] = [];
-    openTopicReader(join(dir, 'log'), 'policy-changes').scan({}, (rec) => {
+    openTopicReader(world!.logDir, 'policy-changes').scan({}, (rec) => {
       const e = rec.value;
       if (e.type === 'fqdn.allowed') learned.push((e.data as { name: string }).name);
     });
     expect(learned.some((n) => n.includes('blocked') || n.startsWith('other.'))).toBe(false);
     expect(learned).toContain('t0.trial.test');
     const refused: string[] = [];
-    openTopicReader(join(dir, 'log'), 'dns').scan({}, (rec) => {
+    openTopicReader(world!.logDir, 'dns').scan({}, (rec) => {
       const d = rec.value.data as { query: string; rcode: string; verdict: string };
       // a denied query is never forwarded: its one event is the request, answered REFUSED
       if (d.query.startsWith('x.blocked')) refused.push(`${rec.value.type}:${d.rcode}/${d.verdict}`);
@@ -127,7 +117,7 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
     const applied = () => agent.lines.filter((l) => l.includes('policies: applied')).length;
     const apply = async (text: string) => {
       const before = applied();
-      writeFileSync(join(dir, 'policy.yaml'), text);
+      world!.writePolicy(text);
       for (let i = 0; i < 100 && applied() === before; i++) await new Promise((r) => setTimeout(r, 50));
       expect(applied()).toBe(before + 1);
     };
