@@ -2,8 +2,8 @@
 // question name, the A/AAAA records of the chain's last name are taken, and the TTL is the
 // smallest of every record used. Records off the chain are ignored: a resolver must not make us
 // allow an address for a name nobody asked about.
-import type { DecodedPacket } from 'dns-packet';
-import { rcodeOf } from './message.js';
+import { sameName } from './answerCheck.js';
+import type { WireMessage, WireRecord } from './wire.js';
 
 export interface ExtractedAnswer {
   rcode: string;
@@ -18,33 +18,33 @@ export interface ExtractedAnswer {
 const MAX_CHAIN = 16;
 const key = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
-export function extractAnswer(packet: DecodedPacket, questionName: string): ExtractedAnswer {
-  const rcode = rcodeOf(packet);
-  // Narrowed by hand: dns-packet's Answer union includes OPT, which has no class, ttl or data.
-  const records = (packet.answers ?? []).flatMap((a) => {
-    const r = a as { type: string; name: string; class?: string; ttl?: number; data?: unknown };
-    return r.type !== 'OPT' && (r.class ?? 'IN') === 'IN' ? [r] : [];
-  });
+/** The chain's next link: the IN CNAME record owned by `name`. */
+function cnameOf(records: readonly WireRecord[], name: string): WireRecord | undefined {
+  for (const r of records) if (r.type === 'CNAME' && r.class === 'IN' && sameName(r.name, name)) return r;
+  return undefined;
+}
+
+// Names are compared in place (sameName), not lowercased copies: this runs for every answer.
+export function extractAnswer(packet: WireMessage, questionName: string): ExtractedAnswer {
+  const { rcode, answers: records } = packet;
   const cnames: string[] = [];
   let minTtl = Infinity;
-  let current = key(questionName);
-  const seen = new Set([current]);
+  let current = questionName;
   for (let hop = 0; hop < MAX_CHAIN; hop++) {
-    const cname = records.find((r) => r.type === 'CNAME' && key(r.name) === current);
+    const cname = cnameOf(records, current);
     if (cname === undefined || typeof cname.data !== 'string') break;
     const target = key(cname.data);
-    if (seen.has(target)) break;
-    seen.add(target);
+    if (sameName(target, questionName) || cnames.includes(target)) break;
     cnames.push(target);
-    minTtl = Math.min(minTtl, cname.ttl ?? 0);
+    minTtl = Math.min(minTtl, cname.ttl);
     current = target;
   }
   const addresses: ExtractedAnswer['addresses'] = [];
   if (rcode === 'NOERROR') {
     for (const record of records) {
-      if ((record.type === 'A' || record.type === 'AAAA') && key(record.name) === current && typeof record.data === 'string') {
-        addresses.push({ ip: record.data, type: record.type, ttl: record.ttl ?? 0 });
-        minTtl = Math.min(minTtl, record.ttl ?? 0);
+      if ((record.type === 'A' || record.type === 'AAAA') && record.class === 'IN' && typeof record.data === 'string' && sameName(record.name, current)) {
+        addresses.push({ ip: record.data, type: record.type, ttl: record.ttl });
+        minTtl = Math.min(minTtl, record.ttl);
       }
     }
   }

@@ -4,6 +4,7 @@ import { checkAnswer } from './answerCheck.js';
 import { extractAnswer } from './extractAnswer.js';
 import { headerOnlyReply, parseQuery, Rcode, syntheticReply, withId } from './message.js';
 import { TcpFrameReader, frame } from './tcpFraming.js';
+import { readMessage } from './wire.js';
 
 const query = (name = 'api.example.com', type: 'A' | 'AAAA' = 'A', id = 4242) =>
   dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }] });
@@ -74,7 +75,7 @@ describe('dns > checkAnswer', () => {
 
 describe('dns > extractAnswer', () => {
   const decode = (answers: dnsPacket.Answer[], rcodeFlags = 0) =>
-    dnsPacket.decode(dnsPacket.encode({ type: 'response', id: 1, flags: rcodeFlags, questions: [{ type: 'A', name: 'www.example.com' }], answers }));
+    readMessage(dnsPacket.encode({ type: 'response', id: 1, flags: rcodeFlags, questions: [{ type: 'A', name: 'www.example.com' }], answers }));
 
   it('follows the CNAME chain from the question, takes the smallest TTL and the last name addresses', () => {
     const packet = decode([

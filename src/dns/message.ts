@@ -1,7 +1,8 @@
 // Reading queries and writing the replies the proxy makes up itself (REFUSED, NXDOMAIN, SERVFAIL,
 // FORMERR). Upstream answers are never re-encoded: the proxy forwards their bytes with only the
 // id changed, so EDNS options, the TC bit and record order reach the client untouched.
-import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
+import dnsPacket from 'dns-packet';
+import { readMessage, WireError, type WireMessage, type WireQuestion } from './wire.js';
 import { countsFit } from './wireCounts.js';
 
 export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -15,7 +16,7 @@ const CD = 0x0010;
 const HEADER_BYTES = 12;
 
 export type ParsedQuery =
-  | { ok: true; packet: DecodedPacket; question: Question }
+  | { ok: true; packet: WireMessage; question: WireQuestion }
   /** `id` is set when at least the header could be read, so a FORMERR can be sent back. */
   | { ok: false; reason: 'short' | 'undecodable' | 'not-a-query' | 'question-count' | 'question-name'; id: number | undefined };
 
@@ -25,14 +26,15 @@ export function parseQuery(message: Buffer): ParsedQuery {
   const id = message.readUInt16BE(0);
   if ((message.readUInt16BE(2) & QR) !== 0) return { ok: false, reason: 'not-a-query', id: undefined };
   if (!countsFit(message)) return { ok: false, reason: 'undecodable', id };
-  let packet: DecodedPacket;
+  let packet: WireMessage;
   try {
-    packet = dnsPacket.decode(message);
-  } catch {
-    return { ok: false, reason: 'undecodable', id };
+    packet = readMessage(message);
+  } catch (err) {
+    if (err instanceof WireError) return { ok: false, reason: 'undecodable', id };
+    throw err;
   }
-  const question = packet.questions?.[0];
-  if (question === undefined || packet.questions?.length !== 1) return { ok: false, reason: 'question-count', id };
+  const question = packet.questions[0];
+  if (question === undefined || packet.questions.length !== 1) return { ok: false, reason: 'question-count', id };
   if (!plainQuestionName(message)) return { ok: false, reason: 'question-name', id };
   return { ok: true, packet, question };
 }
@@ -66,13 +68,13 @@ export function headerOnlyReply(id: number, queryFlags: number, rcode: number): 
 }
 
 /** A reply echoing the query's question with the given rcode and no records. */
-export function syntheticReply(query: DecodedPacket, rcode: number): Buffer {
-  const flags = (query.flags ?? 0) & (OPCODE_MASK | RD | CD);
+export function syntheticReply(query: WireMessage, rcode: number): Buffer {
+  const flags = query.flags & (OPCODE_MASK | RD | CD);
   return dnsPacket.encode({
     type: 'response',
-    id: query.id ?? 0,
+    id: query.id,
     flags: flags | RA | rcode,
-    questions: query.questions ?? [],
+    questions: query.questions as dnsPacket.Question[],
   });
 }
 
@@ -83,10 +85,6 @@ export function withId(message: Buffer, id: number): Buffer {
   return copy;
 }
 
-export function rcodeOf(packet: DecodedPacket): string {
-  return (packet as DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR';
-}
-
-export function isTruncated(packet: DecodedPacket): boolean {
-  return ((packet.flags ?? 0) & 0x0200) !== 0;
+export function isTruncated(packet: WireMessage): boolean {
+  return (packet.flags & 0x0200) !== 0;
 }

@@ -3,11 +3,11 @@
 // (onAnswer), and return the bytes to send back (undefined = send nothing). Every outcome is
 // counted and, once the query is readable, logged as dns events; nothing here throws.
 import { randomUUID } from 'node:crypto';
-import type { DecodedPacket, Question } from 'dns-packet';
 import { isSluiceError, SluiceError } from '../errors.js';
 import { extractAnswer, type ExtractedAnswer } from './extractAnswer.js';
 import { headerOnlyReply, isTruncated, parseQuery, Rcode, syntheticReply, withId } from './message.js';
 import type { UpstreamAnswer } from './upstreamUdp.js';
+import type { WireMessage, WireQuestion } from './wire.js';
 import type {
   DecideDnsQuery,
   DnsDecision,
@@ -26,7 +26,7 @@ export interface QueryHandlerDeps {
   decide: DecideDnsQuery;
   onAnswer: OnAnswer;
   emit: DnsEventSink;
-  forward(transport: DnsTransport, server: string, port: number, query: Buffer, question: Question, timeoutMs: number): Promise<UpstreamAnswer>;
+  forward(transport: DnsTransport, server: string, port: number, query: Buffer, question: WireQuestion, timeoutMs: number): Promise<UpstreamAnswer>;
   counters: DnsProxyCounters;
   /** REFUSED (default, not cached negatively) or NXDOMAIN (for musl resolvers that stop on REFUSED). */
   denyRcode: 'REFUSED' | 'NXDOMAIN';
@@ -48,11 +48,11 @@ export const defaultQueryHandlerOptions = {
 
 type Client = { addr: string; port: number };
 
-function answersOf(packet: DecodedPacket | undefined): DnsEventData['answers'] {
-  return (packet?.answers ?? []).flatMap((a) => {
-    const r = a as { type: string; name: string; ttl?: number; data?: unknown };
-    return r.type === 'OPT' ? [] : [{ name: r.name, type: r.type, ttl: r.ttl ?? 0, data: typeof r.data === 'string' ? r.data : JSON.stringify(r.data) }];
-  });
+function answersOf(packet: WireMessage | undefined): DnsEventData['answers'] {
+  const out: DnsEventData['answers'] = [];
+  if (packet === undefined) return out;
+  for (const r of packet.answers) out.push({ name: r.name, type: r.type, ttl: r.ttl, data: typeof r.data === 'string' ? r.data : JSON.stringify(r.data) });
+  return out;
 }
 
 /** Resolves with the promise, or rejects with ERR_DNS_ANSWER_HELD after `ms`. */
@@ -130,7 +130,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (message: Buffer, cl
 
     inFlight++;
     const responseId = deps.newEventId();
-    const servfail = (reason: DnsEventData['reason'], err: unknown, upstream?: DecodedPacket) => {
+    const servfail = (reason: DnsEventData['reason'], err: unknown, upstream?: WireMessage) => {
       counters.servfail++;
       emit('dns.response', responseId, requestId, {
         endpointId, policy, rule, server,

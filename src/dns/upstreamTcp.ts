@@ -2,18 +2,18 @@
 // and the same answer check as UDP. Clients come here after a truncated UDP answer.
 import { connect } from 'node:net';
 import { randomInt } from 'node:crypto';
-import type { Question } from 'dns-packet';
 import { SluiceError } from '../errors.js';
 import { checkAnswer } from './answerCheck.js';
 import { withId } from './message.js';
 import { TcpFrameReader, frame } from './tcpFraming.js';
 import type { UpstreamAnswer, UpstreamCounters } from './upstreamUdp.js';
+import type { WireQuestion } from './wire.js';
 
 export function queryOverTcp(
   server: string,
   port: number,
   query: Buffer,
-  question: Question,
+  question: WireQuestion,
   timeoutMs: number,
   counters: UpstreamCounters,
 ): Promise<UpstreamAnswer> {

@@ -33,7 +33,7 @@ async function echoServer(silent: (name: string) => boolean): Promise<number> {
 }
 
 const queryFor = (name: string): { raw: Buffer; question: Question } => {
-  const question: Question = { type: 'A', name };
+  const question: Question = { type: 'A', name, class: 'IN' };
   return { raw: dnsPacket.encode({ type: 'query', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [question] }), question };
 };
 

@@ -12,16 +12,17 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomFillSync, randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import type { DecodedPacket, Question } from 'dns-packet';
 import { SluiceError, errnoMessage } from '../errors.js';
 import { checkAnswer } from './answerCheck.js';
 import { withId } from './message.js';
+import type { WireMessage, WireQuestion } from './wire.js';
 import type { UdpSendBatch } from './udpSendBatch.js';
 import { openBoundSocket } from './boundSockets.js';
+import { threadRecvBatch } from './udpRecvBatch.js';
 
 export interface UpstreamAnswer {
   raw: Buffer;
-  packet: DecodedPacket;
+  packet: WireMessage;
 }
 
 export interface UpstreamCounters {
@@ -38,7 +39,7 @@ class Pending {
     readonly pooled: PooledSocket,
     readonly server: string,
     readonly port: number,
-    public question: Question | undefined,
+    public question: WireQuestion | undefined,
     public resolve: ((answer: UpstreamAnswer) => void) | undefined,
     public reject: ((err: SluiceError) => void) | undefined,
     /** performance.now() past which the query times out. */
@@ -54,6 +55,8 @@ interface PooledSocket {
   pending: number;
   uses: number;
   retired: boolean;
+  /** Closed (a receive can close it: its last answer on a retired socket); its fd may be reused. */
+  closed: boolean;
 }
 
 /** Query ids are 16 bits; as they are unique across the pool, so many can be in flight at most. */
@@ -82,6 +85,8 @@ class RandomIds {
 }
 
 const normalizeAddress = (address: string) => address.replace(/^::ffff:/, '');
+// equal texts first: the usual case, without the two copies normalizing makes
+const sameAddress = (a: string, b: string) => a === b || normalizeAddress(a) === normalizeAddress(b);
 
 export class UdpUpstream {
   readonly counters: UpstreamCounters = { spoofed: 0, timeouts: 0 };
@@ -102,7 +107,7 @@ export class UdpUpstream {
   }
 
   /** Sends `query` (its id is replaced) and resolves with the checked answer. */
-  query(server: string, port: number, query: Buffer, question: Question, timeoutMs: number): Promise<UpstreamAnswer> {
+  query(server: string, port: number, query: Buffer, question: WireQuestion, timeoutMs: number): Promise<UpstreamAnswer> {
     if (this.inFlight >= ID_SPACE) {
       return Promise.reject(new SluiceError('ERR_DNS_UPSTREAM', `forward ${question.name} to ${server}:${port}: ${ID_SPACE} queries in flight already`, { retriable: true }));
     }
@@ -200,9 +205,15 @@ export class UdpUpstream {
     // send batch; node:dgram takes the same fd for receiving
     const fd = openBoundSocket('udp', type === 'udp6' ? '::' : '0.0.0.0', 0);
     const socket = createSocket(type);
-    const pooled: PooledSocket = { socket, fd, pending: 0, uses: 0, retired: false };
+    const pooled: PooledSocket = { socket, fd, pending: 0, uses: 0, retired: false, closed: false };
     this.live.add(pooled);
-    socket.on('message', (message, rinfo) => this.receive(pooled, message, rinfo.address, rinfo.port));
+    // one datagram from node:dgram, the rest of the queue with recvmmsg (udpRecvBatch.ts)
+    const recv = threadRecvBatch();
+    const onDatagram = (message: Buffer, address: string, port: number) => this.receive(pooled, message, address, port);
+    socket.on('message', (message, rinfo) => {
+      this.receive(pooled, message, rinfo.address, rinfo.port);
+      if (!pooled.closed) recv.drain(fd, onDatagram);
+    });
     // A send error (ICMP unreachable) also arrives here; the query then ends by its timeout.
     socket.on('error', () => undefined);
     socket.bind({ fd });
@@ -212,7 +223,7 @@ export class UdpUpstream {
   private receive(pooled: PooledSocket, message: Buffer, address: string, port: number): void {
     const id = message.length >= 2 ? message.readUInt16BE(0) : -1;
     const pending = id >= 0 ? this.byId[id] : undefined;
-    if (pending === undefined || pending.pooled !== pooled || normalizeAddress(address) !== normalizeAddress(pending.server) || port !== pending.port) {
+    if (pending === undefined || pending.pooled !== pooled || port !== pending.port || !sameAddress(address, pending.server)) {
       this.counters.spoofed++;
       return;
     }
@@ -228,6 +239,7 @@ export class UdpUpstream {
 
   /** Only on close() with queries in flight, or once a retired socket has none left. */
   private closeSocket(pooled: PooledSocket): void {
+    pooled.closed = true;
     this.live.delete(pooled);
     this.sends.forget(pooled.fd);
     pooled.socket.close();

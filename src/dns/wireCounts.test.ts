@@ -24,6 +24,6 @@ describe('dns > countsFit', () => {
 
   it('makes an inflated query FORMERR-able and an inflated answer undecodable, without decoding', () => {
     expect(parseQuery(Buffer.concat([header(7, 0x0100, [0xffff, 0, 0, 0xffff]), Buffer.alloc(8)]))).toEqual({ ok: false, reason: 'undecodable', id: 7 });
-    expect(checkAnswer(Buffer.concat([header(7, 0x8000, [1, 0xffff, 0, 0]), Buffer.alloc(8)]), 7, { type: 'A', name: 'x' })).toEqual({ ok: false, reason: 'undecodable' });
+    expect(checkAnswer(Buffer.concat([header(7, 0x8000, [1, 0xffff, 0, 0]), Buffer.alloc(8)]), 7, { type: 'A', name: 'x', class: 'IN' })).toEqual({ ok: false, reason: 'undecodable' });
   });
 });

@@ -1,7 +1,8 @@
 // A resolver on 127.0.0.1 that the fuzzer controls: UDP and TCP on one port. For each query it
 // asks `answer` what to send back (the query's id and question are given, so an answer can be
 // malformed in exactly one way); it may send several messages (a forgery, then the real answer)
-// or none.
+// or none. A query it cannot decode is counted too and answered FORMERR, as a resolver does: the
+// proxy passes on what it need not read (records after the question), so such queries reach it.
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import dnsPacket, { type Question } from 'dns-packet';
@@ -25,12 +26,23 @@ function decodeQuestion(message: Buffer): { id: number; question: Question } | u
   }
 }
 
+/** A header-only FORMERR reply to a message with a readable header. */
+function formerr(message: Buffer): Buffer {
+  const reply = Buffer.alloc(12);
+  reply.writeUInt16BE(message.readUInt16BE(0), 0);
+  reply.writeUInt16BE(0x8000 | 1, 2);
+  return reply;
+}
+
 async function bindBoth(answer: AnswerFn, state: { queries: number }): Promise<{ udp: Socket; tcp: Server; port: number }> {
   const udp = createSocket('udp4');
   udp.on('message', (message, rinfo) => {
-    const q = decodeQuestion(message);
-    if (q === undefined) return;
     state.queries++;
+    const q = decodeQuestion(message);
+    if (q === undefined) {
+      if (message.length >= 12) udp.send(formerr(message), rinfo.port, rinfo.address);
+      return;
+    }
     for (const reply of answer(q.id, q.question, 'UDP')) udp.send(reply.subarray(0, 65_507), rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
@@ -40,9 +52,12 @@ async function bindBoth(answer: AnswerFn, state: { queries: number }): Promise<{
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk) => {
       for (const message of reader.push(chunk)) {
-        const q = decodeQuestion(message);
-        if (q === undefined) continue;
         state.queries++;
+        const q = decodeQuestion(message);
+        if (q === undefined) {
+          if (message.length >= 12) socket.write(frame(formerr(message)));
+          continue;
+        }
         for (const reply of answer(q.id, q.question, 'TCP')) socket.write(frame(reply.subarray(0, 65_535)));
       }
     });

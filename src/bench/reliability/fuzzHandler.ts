@@ -3,10 +3,11 @@
 // are well-formed queries whose upstream answer is malformed. The upstream leg is played by
 // `checkAnswer`, the same check the UDP and TCP legs run: an answer it accepts is returned, one
 // it discards ends as the leg's timeout would (the real leg keeps waiting, then times out).
-import dnsPacket, { type Question } from 'dns-packet';
+import dnsPacket from 'dns-packet';
 import { checkAnswer, emptyDnsProxyCounters as emptyCounters } from '../../dns/index.js';
 import { createQueryHandler, defaultQueryHandlerOptions } from '../../dns/queryHandler.js';
 import type { DnsProxyCounters } from '../../dns/index.js';
+import type { WireQuestion } from '../../dns/wire.js';
 import { SluiceError } from '../../errors.js';
 import { answerKinds, malformedAnswer, malformedQuery, queryKinds, validQuery } from './dnsMutations.js';
 import { TYPE } from './dnsWire.js';
@@ -29,7 +30,7 @@ export async function fuzzHandler(options: HandlerFuzzOptions): Promise<FuzzTall
   let discardedAnswers = 0;
   let relayed = false;
   // What the upstream returns for the current case (set before each call).
-  let upstream: (legId: number, question: Question) => Buffer = () => Buffer.alloc(0);
+  let upstream: (legId: number, question: WireQuestion) => Buffer = () => Buffer.alloc(0);
   let eventSeq = 0;
   const handle = createQueryHandler({
     ...defaultQueryHandlerOptions,
@@ -60,7 +61,7 @@ export async function fuzzHandler(options: HandlerFuzzOptions): Promise<FuzzTall
     if (queryCase) {
       message = malformedQuery(rng, kind as (typeof queryKinds)[number], qname);
       // reached only when the mutation left a valid query: the resolver answers it properly
-      upstream = (legId, q) => dnsPacket.encode({ type: 'response', id: legId, flags: dnsPacket.RECURSION_DESIRED, questions: [q], answers: [] });
+      upstream = (legId, q) => dnsPacket.encode({ type: 'response', id: legId, flags: dnsPacket.RECURSION_DESIRED, questions: [q as dnsPacket.Question], answers: [] });
     } else {
       message = validQuery(rng.int(0, 0xffff), qname, TYPE.A, rng.next() < 0.5);
       // one answer per case, built on first use with the leg's id and echoed question

@@ -1,6 +1,6 @@
 // The few libc calls the datapath needs: mmap for the zero-copy ring reader, setns to attach in
-// the node's network namespace, epoll to sleep until the ring has data, sockets and sendmmsg for
-// the DNS proxy, and errno.
+// the node's network namespace, epoll to sleep until the ring has data, sockets, sendmmsg and
+// recvmmsg for the DNS proxy, and errno.
 import koffi from 'koffi';
 
 let bindings: ReturnType<typeof bind> | undefined;
@@ -26,6 +26,7 @@ function bind() {
     getpagesize: lib.func('int getpagesize(void)'),
     // struct mmsghdr arrays are laid out by the caller (dns/udpSendBatch.ts)
     sendmmsg: lib.func('int sendmmsg(int fd, void *msgvec, unsigned int vlen, int flags)'),
+    recvmmsg: lib.func('int recvmmsg(int fd, void *msgvec, unsigned int vlen, int flags, void *timeout)'),
   };
 }
 
