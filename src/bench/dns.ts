@@ -5,6 +5,7 @@
 //   plain pod   -------------------------------------------------------> unbound (world ns)
 //   plain pod   --> dnsmasq --cache-size=0 (node ns, 10.255.0.1) ------> unbound (world ns)
 //   plain pod   --> ceiling relay (node ns, 10.255.0.1:5300) -----------> unbound (world ns)
+//   plain pod   --> node relays (node ns, 10.255.0.1:5301 and :5302) ---> unbound (world ns)
 //
 // Figures:
 //   - proxyQps, directQps, dnsmasqQps: answered queries/s with dnsperf unthrottled (4 clients,
@@ -24,6 +25,10 @@
 //     do (batched C relay, no parsing, policy or log). What it reaches bounds what any forwarder
 //     can reach on this machine, where dnsperf and the resolver share the cores: the frame for
 //     the issue's targets, which are set against dnsmasq.
+//   - detail.nodeRelays: the same runs through nodeRelay.ts, the id rewrite alone in Node: with
+//     one node:dgram callback and send per datagram, and with the proxy's own batched I/O
+//     (UdpRecvBatch, UdpSendBatch). With their CPU per query they split the proxy's cost into what
+//     the runtime's I/O takes and what the proxy's work per query takes.
 //   - detail.gcAt10k: the agent threads' garbage-collection pauses over the proxy's 10k q/s run
 //     (from its metrics): a pause on the proxy thread holds every query in flight.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
@@ -39,7 +44,7 @@ import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RES
 import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
-import { CeilingRelay } from './dns/ceilingRelay.js';
+import { Relay } from './dns/relays.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
 import { BENCH_ZONE, benchQueryLines, benchZoneRecords } from './dns/queryMix.js';
 
@@ -54,6 +59,8 @@ const OFFERED_QPS = 10_000;
 const QUERY_LINES = 100_000;
 const FORWARDER = '10.255.0.1';
 const RELAY_PORT = 5300;
+const NODE_DGRAM_PORT = 5301;
+const NODE_BATCHED_PORT = 5302;
 const METRICS = '127.0.0.1:9963';
 const MAP_METRIC = 'sluice_answer_to_map_latency_seconds';
 
@@ -123,7 +130,7 @@ export async function run(): Promise<DnsBenchResult> {
   let agent: AgentProcess | undefined;
   let client: PeerClient | undefined;
   let forwarder: DnsmasqForwarder | undefined;
-  let relay: CeilingRelay | undefined;
+  const relays: Relay[] = [];
   try {
     resolver = await Resolver.start(bed.world, [{ origin: 'test.', records: [...benchZoneRecords(), ...trialRecords] }]);
     server = await PeerServer.start(bed.world, ['tcp:[::]:80']);
@@ -133,7 +140,10 @@ export async function run(): Promise<DnsBenchResult> {
     });
     client = await PeerClient.start(bed.pod('proxied').netns);
     forwarder = await DnsmasqForwarder.start(bed.node, FORWARDER, RESOLVER4, { netns: bed.pod('plain').netns, name: `p0.${BENCH_ZONE}` });
-    relay = await CeilingRelay.start(dir, bed.node, FORWARDER, RELAY_PORT, RESOLVER4);
+    relays.push(await Relay.ceiling(dir, bed.node, FORWARDER, RELAY_PORT, RESOLVER4));
+    const nodeDgram = await Relay.node('dgram', bed.node, FORWARDER, NODE_DGRAM_PORT, RESOLVER4);
+    const nodeBatched = await Relay.node('batched', bed.node, FORWARDER, NODE_BATCHED_PORT, RESOLVER4);
+    relays.push(nodeDgram, nodeBatched);
     const scrape = () => parseHistogram(scrapeAgentMetrics(bed.node, METRICS), MAP_METRIC);
 
     // first connections, on a fresh allowlist: every answer here is a map write
@@ -151,26 +161,32 @@ export async function run(): Promise<DnsBenchResult> {
       dnsmasq: { netns: bed.pod('plain').netns, server: FORWARDER },
       proxy: { netns: bed.pod('proxied').netns, server: RESOLVER4 },
       ceiling: { netns: bed.pod('plain').netns, server: FORWARDER, port: RELAY_PORT },
+      nodeDgram: { netns: bed.pod('plain').netns, server: FORWARDER, port: NODE_DGRAM_PORT },
+      nodeBatched: { netns: bed.pod('plain').netns, server: FORWARDER, port: NODE_BATCHED_PORT },
     };
     const beforeLoad = scrape();
     // warm every path (JIT, resolver, socket buffers) before anything is measured
     for (const p of Object.values(paths)) await dnsperf({ ...p, queryFile: queryFile(), seconds: 2 });
 
-    const qps: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [], ceiling: [] };
-    const lost: Record<keyof typeof paths, number[]> = { direct: [], dnsmasq: [], proxy: [], ceiling: [] };
-    // the agent's CPU while it proxies flat out: per answered query, and in cores
-    const agentCpu = { usPerQuery: [] as number[], cores: [] as number[] };
-    const agentPid = agent.agentPid;
+    type PathName = keyof typeof paths;
+    const perPath = <T>() => ({ direct: [], dnsmasq: [], proxy: [], ceiling: [], nodeDgram: [], nodeBatched: [] }) as Record<PathName, T[]>;
+    const qps = perPath<number>();
+    const lost = perPath<number>();
+    // the CPU of the processes we measure (the agent, the node relays) while they run flat out:
+    // per answered query, and in cores
+    const cpuOf: Partial<Record<PathName, number | undefined>> = { proxy: agent.agentPid, nodeDgram: nodeDgram.pid, nodeBatched: nodeBatched.pid };
+    const cpu = { proxy: { usPerQuery: [] as number[], cores: [] as number[] }, nodeDgram: { usPerQuery: [] as number[] }, nodeBatched: { usPerQuery: [] as number[] } };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, p] of Object.entries(paths) as [keyof typeof paths, (typeof paths)[keyof typeof paths]][]) {
-        const cpuBefore = name === 'proxy' && agentPid !== undefined ? processCpuSeconds(agentPid) : undefined;
+      for (const [name, p] of Object.entries(paths) as [PathName, (typeof paths)[PathName]][]) {
+        const pid = cpuOf[name];
+        const cpuBefore = pid === undefined ? undefined : processCpuSeconds(pid);
         const result = await dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC });
         qps[name].push(Math.round(result.qps));
         lost[name].push(result.lost);
-        if (cpuBefore !== undefined) {
-          const cpuSec = processCpuSeconds(agentPid!) - cpuBefore;
-          agentCpu.usPerQuery.push(round((cpuSec * 1e6) / Math.max(1, result.completed), 1));
-          agentCpu.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
+        if (cpuBefore !== undefined && (name === 'proxy' || name === 'nodeDgram' || name === 'nodeBatched')) {
+          const cpuSec = processCpuSeconds(pid!) - cpuBefore;
+          cpu[name].usPerQuery.push(round((cpuSec * 1e6) / Math.max(1, result.completed), 1));
+          if (name === 'proxy') cpu.proxy.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
         }
       }
     }
@@ -183,6 +199,8 @@ export async function run(): Promise<DnsBenchResult> {
     const gcAt10k = gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC);
     const dnsmasqLat = await at10k(paths.dnsmasq);
     const ceilingLat = await at10k(paths.ceiling);
+    const nodeDgramLat = await at10k(paths.nodeDgram);
+    const nodeBatchedLat = await at10k(paths.nodeBatched);
     const loadMap = diffHistogram(scrape(), beforeLoad);
 
     const proxyQps = median(qps.proxy);
@@ -210,8 +228,11 @@ export async function run(): Promise<DnsBenchResult> {
       },
       detail: {
         throughputRounds: { qps, lost, seconds: THROUGHPUT_SEC, dnsperf: '-c 4 -q 200' },
-        agentCpuWhileProxying: { ...agentCpu, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
-        at10k: { direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat), ceiling: latencySummary(ceilingLat) },
+        agentCpuWhileProxying: { ...cpu.proxy, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
+        at10k: {
+          direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat), ceiling: latencySummary(ceilingLat),
+          nodeDgram: latencySummary(nodeDgramLat), nodeBatched: latencySummary(nodeBatchedLat),
+        },
         dnsmasqAddedP99Ms: addedOver(dnsmasqLat, 0.99),
         gcAt10k: { ...gcAt10k, source: 'sluice_gc_pauses_total and sluice_gc_pause_seconds_total over the proxy run at 10k q/s' },
         ceiling: {
@@ -219,6 +240,16 @@ export async function run(): Promise<DnsBenchResult> {
           qpsOverDnsmasq: round(ceilingQps / dnsmasqQps, 2),
           addedP50Ms: addedOver(ceilingLat, 0.5),
           addedP99Ms: addedOver(ceilingLat, 0.99),
+        },
+        nodeRelays: {
+          source: 'src/bench/dns/nodeRelay.ts: the id rewrite alone in Node; dgram = a node:dgram callback and send per datagram, batched = the proxy\'s UdpRecvBatch and UdpSendBatch',
+          ...Object.fromEntries((['nodeDgram', 'nodeBatched'] as const).map((name) => [name === 'nodeDgram' ? 'dgram' : 'batched', {
+            qps: median(qps[name]),
+            qpsOverDnsmasq: round(median(qps[name]) / dnsmasqQps, 2),
+            usPerQuery: median(cpu[name].usPerQuery),
+            addedP50Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.5),
+            addedP99Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.99),
+          }])),
         },
         answerToMap: {
           source: `${MAP_METRIC} (agent histogram, interpolated within buckets)`,
@@ -235,7 +266,7 @@ export async function run(): Promise<DnsBenchResult> {
     };
   } finally {
     forwarder?.stop();
-    relay?.stop();
+    for (const relay of relays) relay.stop();
     client?.stop();
     await agent?.stop();
     server?.stop();
