@@ -53,3 +53,37 @@ export function str(out: ByteWriter, s: string): void {
   out.pos = at;
 }
 
+
+/**
+ * A JSON string written in pieces: open(), then part() for each piece (escaped as JSON.stringify
+ * escapes it), then close(). For a string assembled from several values, without assembling it.
+ */
+export const jsonString = {
+  open(out: ByteWriter): void {
+    out.u8(0x22);
+  },
+  part(out: ByteWriter, s: string): void {
+    out.ensure(s.length);
+    const buf = out.buf;
+    const start = out.pos;
+    let at = start;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch < 0x20 || ch > 0x7e || ch === 0x22 || ch === 0x5c) {
+        // the escaped form without its quotes (a piece never splits a surrogate pair: it is a whole string)
+        out.pos = start;
+        const quoted = q(s);
+        out.utf8(quoted.slice(1, -1));
+        return;
+      }
+      buf[at++] = ch;
+    }
+    out.pos = at;
+  },
+  number(out: ByteWriter, n: number): void {
+    num(out, n);
+  },
+  close(out: ByteWriter): void {
+    out.u8(0x22);
+  },
+};

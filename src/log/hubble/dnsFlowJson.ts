@@ -11,7 +11,7 @@ import { rcodeNumbers, rcodeText, splitHostPort } from './dnsFlowRecord.js';
 import { MessageType } from './enums.js';
 import type { FlowContext } from './flowContext.js';
 import { EndpointJsonCache } from './flowJson.js';
-import { num, put, str } from '../codec/jsonBytes.js';
+import { jsonString, num, put, str } from '../codec/jsonBytes.js';
 import { ByteWriter } from '../codec/bytes.js';
 import { worldEndpoint } from './hubbleEndpoint.js';
 
@@ -57,6 +57,8 @@ const TIME = utf8(',"time":');
 const CLOSE = utf8('}');
 const OPEN_BRACKET = utf8('[');
 const COMMA = utf8(',');
+/** A quote inside a JSON string. */
+const ESCAPED_QUOTE = utf8('\\"');
 
 /** A JSON array of strings. */
 function strings(out: ByteWriter, values: readonly string[]): void {
@@ -66,6 +68,14 @@ function strings(out: ByteWriter, values: readonly string[]): void {
     str(out, values[i]!);
   }
   put(out, BRACKET_CLOSE);
+}
+
+/** Values joined by commas, inside a JSON string (as values.join(',') would read). */
+function list(out: ByteWriter, values: readonly string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) jsonString.part(out, ',');
+    jsonString.part(out, values[i]!);
+  }
 }
 
 /** Bound of the per-string caches below (query names and servers repeat; past it they start afresh). */
@@ -201,12 +211,35 @@ export class DnsFlowJsonRenderer {
     put(out, DNS_CLOSE_TAIL);
     if (denied) put(out, DROP_REASON_DESC);
     put(out, isResponse ? IS_REPLY_TRUE : IS_REPLY_FALSE);
-    const summary = isResponse
-      ? (rcode !== 0
-        ? `DNS Answer RCode: ${rcodeText[d.rcode] ?? d.rcode} TTL: 0 (Proxy ${query} ${d.qtype})`
-        : `DNS Answer "${ips.join(',')}"${cnames.length > 0 ? ` CNAMEs: "${cnames.join(',')}"` : ''} TTL: ${ttl > 0 ? ttl : 0} (Proxy ${query} ${d.qtype})`)
-      : `DNS Query ${query} ${d.qtype}`;
-    str(out, summary);
+    // the Summary, written in pieces (as one string it was a good share of each line's garbage)
+    const j = jsonString;
+    j.open(out);
+    if (!isResponse) {
+      j.part(out, 'DNS Query ');
+    } else if (rcode !== 0) {
+      j.part(out, 'DNS Answer RCode: ');
+      j.part(out, rcodeText[d.rcode] ?? d.rcode);
+      j.part(out, ' TTL: 0 (Proxy ');
+    } else {
+      j.part(out, 'DNS Answer ');
+      put(out, ESCAPED_QUOTE);
+      list(out, ips);
+      put(out, ESCAPED_QUOTE);
+      if (cnames.length > 0) {
+        j.part(out, ' CNAMEs: ');
+        put(out, ESCAPED_QUOTE);
+        list(out, cnames);
+        put(out, ESCAPED_QUOTE);
+      }
+      j.part(out, ' TTL: ');
+      j.number(out, ttl > 0 ? ttl : 0);
+      j.part(out, ' (Proxy ');
+    }
+    j.part(out, query);
+    j.part(out, ' ');
+    j.part(out, d.qtype);
+    if (isResponse) j.part(out, ')');
+    j.close(out);
     put(out, NODE_NAME);
     put(out, this.nodeJson);
     put(out, TIME);
