@@ -60,41 +60,19 @@ const NOT_FLUSH = 0x7fff;
 // dns-packet's decoder of one record (exported, but not in its type declarations)
 const recordDecoder = (dnsPacket as unknown as { answer: { decode(buf: Buffer, offset: number): { data?: unknown } } }).answer;
 
-/** The offset just past the name at `at`; throws when it is malformed (the checks of readName). */
-function skipName(buf: Buffer, at: number): number {
+/** Where the name last walked by walkName ends in the message (past its pointer, if it has one). */
+let nameEnd = 0;
+
+/**
+ * Walks the name at `at` with dns-packet's checks (labels inside the message, at most 254
+ * bytes, pointers only backwards, so no loop) and sets nameEnd. With `spell`, returns the name as
+ * dns-packet spells it (labels joined by dots, '.' for the root); without, '' and no strings made.
+ */
+function walkName(buf: Buffer, at: number, spell: boolean): string {
   let offset = at;
   let start = at;
   let total = 0;
   let end = -1;
-  for (;;) {
-    if (offset >= buf.length) throw new WireError('name runs past the message');
-    const len = buf[offset++]!;
-    if (len === 0) break;
-    if ((len & POINTER) === 0) {
-      if (offset + len > buf.length) throw new WireError('label runs past the message');
-      total += len + 1;
-      if (total > MAX_NAME) throw new WireError('name too long');
-      offset += len;
-    } else if ((len & POINTER) === POINTER) {
-      if (offset + 1 > buf.length) throw new WireError('pointer runs past the message');
-      const target = buf.readUInt16BE(offset - 1) - 0xc000;
-      // only backwards, as dns-packet allows: a pointer loop cannot form
-      if (target >= start) throw new WireError('bad name pointer');
-      if (end < 0) end = offset + 1;
-      offset = target;
-      start = target;
-    } else {
-      throw new WireError('bad label');
-    }
-  }
-  return end < 0 ? offset : end;
-}
-
-/** The name at `at` as dns-packet spells it: labels joined by dots, '.' for the root. */
-function readName(buf: Buffer, at: number): string {
-  let offset = at;
-  let start = at;
-  let total = 0;
   let name = '';
   for (;;) {
     if (offset >= buf.length) throw new WireError('name runs past the message');
@@ -104,21 +82,27 @@ function readName(buf: Buffer, at: number): string {
       if (offset + len > buf.length) throw new WireError('label runs past the message');
       total += len + 1;
       if (total > MAX_NAME) throw new WireError('name too long');
-      const label = buf.toString('utf8', offset, offset + len);
-      name = name.length === 0 ? label : `${name}.${label}`;
+      if (spell) {
+        const label = buf.toString('utf8', offset, offset + len);
+        name = name.length === 0 ? label : `${name}.${label}`;
+      }
       offset += len;
     } else if ((len & POINTER) === POINTER) {
       if (offset + 1 > buf.length) throw new WireError('pointer runs past the message');
       const target = buf.readUInt16BE(offset - 1) - 0xc000;
       if (target >= start) throw new WireError('bad name pointer');
+      if (end < 0) end = offset + 1;
       offset = target;
       start = target;
     } else {
       throw new WireError('bad label');
     }
   }
-  return name.length === 0 ? '.' : name;
+  nameEnd = end < 0 ? offset : end;
+  return spell && name.length === 0 ? '.' : name;
 }
+
+const readName = (buf: Buffer, at: number) => walkName(buf, at, true);
 
 /** An IPv6 address as dns-packet (ip-codec) writes it: the first run of two or more zero groups as '::'. */
 function ipv6Text(buf: Buffer, at: number): string {
@@ -195,7 +179,7 @@ export function readMessage(buf: Buffer): WireMessage {
   let at = HEADER_BYTES;
   for (let i = 0; i < qdcount; i++) {
     const name = readName(buf, at);
-    at = skipName(buf, at);
+    at = nameEnd;
     if (at + 4 > buf.length) throw new WireError('question runs past the message');
     questions.push({ name, type: types.toString(buf.readUInt16BE(at)), class: classes.toString(buf.readUInt16BE(at + 2)) });
     at += 4;
@@ -203,7 +187,10 @@ export function readMessage(buf: Buffer): WireMessage {
   const answers: WireRecord[] = [];
   for (let i = 0; i < ancount + others; i++) {
     const start = at;
-    at = skipName(buf, at);
+    // the owner's name is spelled only for answers (as the read below does again: nameEnd is
+    // module state, and the record's data may hold a name too)
+    walkName(buf, at, false);
+    at = nameEnd;
     if (at + 10 > buf.length) throw new WireError('record runs past the message');
     const type = buf.readUInt16BE(at);
     const rdlength = buf.readUInt16BE(at + 8);
