@@ -36,6 +36,8 @@ export interface UdpRecvCounters {
   truncated: number;
 }
 
+const always = () => true;
+
 /** IPv4 texts by address, for the few clients and servers a proxy hears from. */
 const v4Texts = new Map<number, string>();
 
@@ -95,12 +97,16 @@ export class UdpRecvBatch {
   private arena: Buffer | undefined;
   private headers!: Buffer;
 
-  /** Takes what is queued on `fd` (non-blocking) and calls `onDatagram` for each; returns how many. */
-  drain(fd: number, onDatagram: OnDatagram): number {
+  /**
+   * Takes what is queued on `fd` (non-blocking) and calls `onDatagram` for each; returns how many.
+   * `open` is asked before each further recvmmsg: a datagram's handler may close the socket (an
+   * upstream socket's last answer), and its fd number may then belong to another socket.
+   */
+  drain(fd: number, onDatagram: OnDatagram, open: () => boolean = always): number {
     const arena = this.arena ?? this.setUp();
     const c = libc();
     let total = 0;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0; round < MAX_ROUNDS && (round === 0 || open()); round++) {
       this.arm(arena);
       const n = c.recvmmsg(fd, this.headers, BATCH, MSG_DONTWAIT, null) as number;
       if (n < 0 && errno() === EINTR) continue;

@@ -16,16 +16,25 @@ afterEach(() => {
   server = upstream = undefined;
 });
 
-/** Answers each query with an address derived from its name, after a random delay (so answers cross). */
-async function echoServer(silent: (name: string) => boolean): Promise<number> {
+/**
+ * Answers each query with an address derived from its name, after a random delay (so answers
+ * cross), or with `burst`, all at once when that many queries have come (so they queue up).
+ */
+async function echoServer(silent: (name: string) => boolean, burst = 0): Promise<number> {
   server = createSocket('udp4');
+  let held: (() => void)[] = [];
   server.on('message', (message, rinfo) => {
     const query = dnsPacket.decode(message);
     const q = query.questions![0]!;
     if (silent(q.name)) return;
     const n = Number(/^n(\d+)\./.exec(q.name)?.[1] ?? 0);
     const answer = dnsPacket.encode({ type: 'response', id: query.id, flags: dnsPacket.RECURSION_DESIRED, questions: [q], answers: [{ type: 'A', name: q.name, ttl: 30, data: `10.0.${n >> 8}.${n & 255}` }] });
-    setTimeout(() => server?.send(answer, rinfo.port, rinfo.address), Math.random() * 5);
+    const send = () => server?.send(answer, rinfo.port, rinfo.address);
+    if (burst === 0) return void setTimeout(send, Math.random() * 5);
+    held.push(send);
+    if (held.length < burst) return;
+    for (const s of held) s();
+    held = [];
   });
   await new Promise<void>((resolve) => server!.bind(0, '127.0.0.1', resolve));
   server.setRecvBufferSize(4 << 20);
@@ -53,6 +62,21 @@ describe('dns > upstream over UDP', () => {
         expect(a.packet.questions![0]!.name).toBe(names[i]);
         expect(a.packet.answers![0]).toMatchObject({ type: 'A', data: `10.0.${n >> 8}.${n & 255}` });
       });
+    }
+    expect(upstream.counters).toEqual({ spoofed: 0, timeouts: 0 });
+  });
+
+  it('takes a burst of answers off retired sockets, each closed by its last answer in the middle of a drain', async () => {
+    const port = await echoServer(() => false, 60);
+    // one socket at a time, retired every 5 queries: 60 answers queue on 12 sockets at once
+    upstream = new UdpUpstream(new UdpSendBatch(), { sockets: 1, queriesPerSocket: 5 });
+    for (let wave = 0; wave < 5; wave++) {
+      const names = Array.from({ length: 60 }, (_, i) => `n${wave * 60 + i}.example`);
+      const answers = await Promise.all(names.map((name) => {
+        const { raw, question } = queryFor(name);
+        return upstream!.query('127.0.0.1', port, raw, question, 2_000);
+      }));
+      answers.forEach((a, i) => expect(a.packet.questions[0]!.name).toBe(names[i]));
     }
     expect(upstream.counters).toEqual({ spoofed: 0, timeouts: 0 });
   });

@@ -210,9 +210,10 @@ export class UdpUpstream {
     // one datagram from node:dgram, the rest of the queue with recvmmsg (udpRecvBatch.ts)
     const recv = threadRecvBatch();
     const onDatagram = (message: Buffer, address: string, port: number) => this.receive(pooled, message, address, port);
+    const open = () => !pooled.closed;
     socket.on('message', (message, rinfo) => {
       this.receive(pooled, message, rinfo.address, rinfo.port);
-      if (!pooled.closed) recv.drain(fd, onDatagram);
+      if (open()) recv.drain(fd, onDatagram, open);
     });
     // A send error (ICMP unreachable) also arrives here; the query then ends by its timeout.
     socket.on('error', () => undefined);
