@@ -2,8 +2,7 @@
 // question name, the A/AAAA records of the chain's last name are taken, and the TTL is the
 // smallest of every record used. Records off the chain are ignored: a resolver must not make us
 // allow an address for a name nobody asked about.
-import { sameName } from './answerCheck.js';
-import type { WireMessage, WireRecord } from './wire.js';
+import { sameName, type WireMessage, type WireRecord } from './wire.js';
 
 export interface ExtractedAnswer {
   rcode: string;

@@ -1,7 +1,7 @@
 import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readMessage, WireError } from './wire.js';
+import { readMessage, sameName, WireError } from './wire.js';
 
 // What the proxy reads of a message, taken from dns-packet's full decode.
 function viaDnsPacket(buf: Buffer) {
@@ -99,5 +99,13 @@ describe('dns > wire', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('compares names as DNS does: ASCII case folded, a trailing dot ignored, nothing else folded', () => {
+    expect(sameName('API.Example.COM.', 'api.example.com')).toBe(true);
+    expect(sameName('api.example.com', 'api.example.co')).toBe(false);
+    // toLowerCase() would fold KELVIN SIGN to 'k': an echoed question must not match that way
+    expect(sameName('\u212Aey.test', 'key.test')).toBe(false);
+    expect(sameName('.', '')).toBe(true);
   });
 });

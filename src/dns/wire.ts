@@ -104,6 +104,24 @@ function walkName(buf: Buffer, at: number, spell: boolean): string {
 
 const readName = (buf: Buffer, at: number) => walkName(buf, at, true);
 
+/** Equal as DNS names: ASCII case folded (RFC 4343), a trailing dot ignored. */
+export function sameName(a: string, b: string): boolean {
+  let la = a.length;
+  let lb = b.length;
+  if (la > 0 && a.charCodeAt(la - 1) === 0x2e) la--;
+  if (lb > 0 && b.charCodeAt(lb - 1) === 0x2e) lb--;
+  if (la !== lb) return false;
+  for (let i = 0; i < la; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x += 0x20;
+    if (y >= 0x41 && y <= 0x5a) y += 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
 /** An IPv6 address as dns-packet (ip-codec) writes it: the first run of two or more zero groups as '::'. */
 function ipv6Text(buf: Buffer, at: number): string {
   let runStart = -1;

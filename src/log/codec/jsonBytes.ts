@@ -80,9 +80,6 @@ export const jsonString = {
     }
     out.pos = at;
   },
-  number(out: ByteWriter, n: number): void {
-    num(out, n);
-  },
   close(out: ByteWriter): void {
     out.u8(0x22);
   },

@@ -232,7 +232,7 @@ export class DnsFlowJsonRenderer {
         put(out, ESCAPED_QUOTE);
       }
       j.part(out, ' TTL: ');
-      j.number(out, ttl > 0 ? ttl : 0);
+      num(out, ttl > 0 ? ttl : 0); // digits need no escaping
       j.part(out, ' (Proxy ');
     }
     j.part(out, query);
