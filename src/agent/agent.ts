@@ -186,6 +186,7 @@ export class Agent {
       answerDeadlineMs: proxy.answerDeadlineMs,
       upstreamTimeoutMs: proxy.upstreamTimeoutMs,
       maxInFlight: proxy.maxInFlight,
+      upstreamSockets: proxy.upstreamSockets,
     }, {
       onEvents: (events) => {
         for (const e of events) {

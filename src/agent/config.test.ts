@@ -38,3 +38,16 @@ describe('agent > config > kafka compression', () => {
     }
   });
 });
+
+describe('agent > config > upstream sockets', () => {
+  it('spreads upstream queries over 8 sockets by default, and takes up to 4096', () => {
+    expect(validateConfig({ node: 'n' }, 'test').proxy.upstreamSockets).toBe(8);
+    expect(validateConfig({ node: 'n', proxy: { upstreamSockets: 256 } }, 'test').proxy.upstreamSockets).toBe(256);
+  });
+
+  it('refuses a count that is not an integer from 1 to 4096, naming the field', () => {
+    for (const bad of [0, 4097, 2.5, 'many']) {
+      expect(() => validateConfig({ node: 'n', proxy: { upstreamSockets: bad } }, 'test')).toThrow(/proxy\.upstreamSockets/);
+    }
+  });
+});

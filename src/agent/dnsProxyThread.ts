@@ -41,6 +41,7 @@ export interface DnsProxyWorkerData {
   answerDeadlineMs: number;
   upstreamTimeoutMs: number;
   maxInFlight: number;
+  upstreamSockets: number;
 }
 
 /** What the worker starts with: the caller's data and the shared removal counters start() adds. */

@@ -163,6 +163,7 @@ const common = {
   answerDeadlineMs: data.answerDeadlineMs,
   upstreamTimeoutMs: data.upstreamTimeoutMs,
   maxInFlight: data.maxInFlight,
+  upstreamUdp: { sockets: data.upstreamSockets },
   onSocketError: (err: Error) => post({ kind: 'socketError', message: err.message }),
   ready,
 };

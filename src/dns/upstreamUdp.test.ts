@@ -81,6 +81,28 @@ describe('dns > upstream over UDP', () => {
     expect(upstream.counters).toEqual({ spoofed: 0, timeouts: 0 });
   });
 
+  it('sends from as many source ports as it has sockets, each query from one drawn at random', async () => {
+    const ports = new Set<number>();
+    server = createSocket('udp4');
+    server.on('message', (message, rinfo) => {
+      ports.add(rinfo.port);
+      const query = dnsPacket.decode(message);
+      server?.send(dnsPacket.encode({ type: 'response', id: query.id, questions: query.questions, answers: [] }), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => server!.bind(0, '127.0.0.1', resolve));
+    server.setRecvBufferSize(4 << 20);
+    const port = server.address().port;
+    upstream = new UdpUpstream(new UdpSendBatch(), { sockets: 16, queriesPerSocket: 1000 });
+    for (let wave = 0; wave < 4; wave++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => {
+        const { raw, question } = queryFor(`n${wave * 100 + i}.example`);
+        return upstream!.query('127.0.0.1', port, raw, question, 2_000);
+      }));
+    }
+    // 400 draws from 16: every socket is used (a miss has odds of about 16 * (15/16)^400)
+    expect(ports.size).toBe(16);
+  });
+
   it('times out a query nobody answers, while the others are answered, and then has nothing in flight', async () => {
     const port = await echoServer((name) => name.startsWith('silent'));
     upstream = new UdpUpstream(new UdpSendBatch(), { sockets: 2, queriesPerSocket: 3 });
