@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { libc } from '../datapath/ffi/libc.js';
 import { openBoundSocket } from './boundSockets.js';
-import { UdpRecvBatch, v6Text } from './udpRecvBatch.js';
+import { addressText, UdpRecvBatch } from './udpRecvBatch.js';
 
 const opened: number[] = [];
 const sockets: Socket[] = [];
@@ -74,7 +74,7 @@ describe('dns > udp receive batch', () => {
         const bytes = Buffer.alloc(16);
         groups.forEach((g, i) => bytes.writeUInt16BE(g, i * 2));
         const full = groups.map((g) => g.toString(16)).join(':');
-        expect(v6Text(bytes, 0)).toBe(new SocketAddress({ address: full, family: 'ipv6' }).address);
+        expect(addressText(new DataView(bytes.buffer, bytes.byteOffset, 16), 0, 6)).toBe(new SocketAddress({ address: full, family: 'ipv6' }).address);
       }),
       { numRuns: 3000 },
     );

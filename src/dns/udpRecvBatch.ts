@@ -7,24 +7,20 @@
 //
 // A Node relay measured on this machine (dnsperf from a pod, the relay in the node namespace):
 // 81-87k queries/s with one dgram callback per datagram, 150k with the callback plus recvmmsg.
-import koffi from 'koffi';
-import { SluiceError } from '../errors.js';
 import { errno, libc } from '../datapath/ffi/libc.js';
+import { formatAddress } from '../datapath/decode/flowEvent.js';
+import { AF_INET, AF_INET6, EINTR, IOVEC, MMSGHDR, MSG_DONTWAIT, MSG_FLAGS, MSG_IOV, MSG_IOVLEN, MSG_LEN, MSG_NAME, MSG_NAMELEN, MSG_TRUNC, SOCKADDR, mmsgArena, writeU64 } from './mmsgLayout.js';
 
-const MSG_DONTWAIT = 0x40;
-const MSG_TRUNC = 0x20;
-const EINTR = 4;
-const AF_INET = 2;
-const AF_INET6 = 10;
 /** Datagrams per recvmmsg call. */
 const BATCH = 64;
 /** Room for any UDP payload, so nothing is cut (MSG_TRUNC would drop the rest of a datagram). */
 const SLOT = 65_536;
-const MMSGHDR = 64; // struct mmsghdr: msghdr (56) + msg_len (4) + padding
-const IOVEC = 16;
-const SOCKADDR = 28; // sockaddr_in6
 /** Rounds of BATCH per drain: a socket that never empties must not hold the thread forever. */
 const MAX_ROUNDS = 8;
+// the arena: slots | mmsghdrs | iovecs | sockaddrs
+const HDR_AT = BATCH * SLOT;
+const IOV_AT = HDR_AT + BATCH * MMSGHDR;
+const SA_AT = IOV_AT + BATCH * IOVEC;
 
 export type OnDatagram = (message: Buffer, address: string, port: number) => void;
 
@@ -38,54 +34,23 @@ export interface UdpRecvCounters {
 
 const always = () => true;
 
-/** IPv4 texts by address, for the few clients and servers a proxy hears from. */
-const v4Texts = new Map<number, string>();
-
-function v4Text(buf: Buffer, at: number): string {
-  const key = buf.readUInt32BE(at);
-  let text = v4Texts.get(key);
-  if (text === undefined) {
-    if (v4Texts.size >= 4096) v4Texts.clear();
-    v4Texts.set(key, (text = `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`));
-  }
-  return text;
-}
-
-/** An IPv6 address as node:dgram reports it (libuv's inet_ntop: '::ffff:a.b.c.d' for mapped ones). */
-export function v6Text(buf: Buffer, at: number): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(buf.readUInt16BE(at + i * 2));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
+/**
+ * A sender's address as node:dgram reports it: libuv's inet_ntop, which is the datapath's
+ * formatAddress (dotted quad, RFC 5952) except that an IPv4-mapped or -compatible IPv6 address
+ * ends in a dotted quad ('::ffff:192.0.2.1').
+ */
+export function addressText(view: DataView, at: number, family: 4 | 6): string {
+  if (family === 6 && view.getUint32(at, false) === 0 && view.getUint32(at + 4, false) === 0) {
+    const word5 = view.getUint16(at + 10, false);
+    const word4 = view.getUint16(at + 8, false);
+    // ::a.b.c.d (compatible) when the zeros run six words and the address is not :: or ::1 ...
+    const compatible = word4 === 0 && word5 === 0 && view.getUint16(at + 12, false) !== 0;
+    if ((word4 === 0 && word5 === 0xffff) || compatible) {
+      const quad = formatAddress(view, at + 12, 4);
+      return word5 === 0xffff ? `::ffff:${quad}` : `::${quad}`;
     }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
   }
-  if (bestLength < 2) bestStart = -1;
-  // an IPv4-mapped or -compatible address ends in dotted quad, as inet_ntop writes it
-  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && words[5] === 0xffff))) {
-    return `::${bestLength === 5 ? 'ffff:' : ''}${buf[at + 12]}.${buf[at + 13]}.${buf[at + 14]}.${buf[at + 15]}`;
-  }
-  let text = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      text += '::';
-      i += bestLength - 1;
-      continue;
-    }
-    if (text.length > 0 && !text.endsWith(':')) text += ':';
-    text += words[i]!.toString(16);
-  }
-  return text;
+  return formatAddress(view, at, family);
 }
 
 /**
@@ -95,6 +60,7 @@ export function v6Text(buf: Buffer, at: number): string {
 export class UdpRecvBatch {
   readonly counters: UdpRecvCounters = { received: 0, calls: 0, truncated: 0 };
   private arena: Buffer | undefined;
+  private view!: DataView;
   private headers!: Buffer;
 
   /**
@@ -107,26 +73,29 @@ export class UdpRecvBatch {
     const c = libc();
     let total = 0;
     for (let round = 0; round < MAX_ROUNDS && (round === 0 || open()); round++) {
-      this.arm(arena);
       const n = c.recvmmsg(fd, this.headers, BATCH, MSG_DONTWAIT, null) as number;
       if (n < 0 && errno() === EINTR) continue;
       // EAGAIN: empty; any other error (the socket closing) ends the drain too
       if (n <= 0) break;
       this.counters.calls++;
       for (let i = 0; i < n; i++) {
-        const h = BATCH * SLOT + i * MMSGHDR;
-        if ((arena.readInt32LE(h + 48) & MSG_TRUNC) !== 0) {
+        const h = HDR_AT + i * MMSGHDR;
+        const flags = arena.readInt32LE(h + MSG_FLAGS);
+        const len = arena.readUInt32LE(h + MSG_LEN);
+        // the kernel wrote msg_namelen and msg_flags of the messages it filled: reset them
+        arena.writeUInt32LE(SOCKADDR, h + MSG_NAMELEN);
+        arena.writeInt32LE(0, h + MSG_FLAGS);
+        if ((flags & MSG_TRUNC) !== 0) {
           this.counters.truncated++;
           continue;
         }
-        const sa = BATCH * (SLOT + MMSGHDR + IOVEC) + i * SOCKADDR;
+        const sa = SA_AT + i * SOCKADDR;
         const family = arena.readUInt16LE(sa);
         if (family !== AF_INET && family !== AF_INET6) continue;
-        const len = arena.readUInt32LE(h + 56);
         // a pooled copy for small messages (Buffer.allocUnsafe), as node:dgram's would be its own
         const message = Buffer.allocUnsafe(len);
         arena.copy(message, 0, i * SLOT, i * SLOT + len);
-        const address = family === AF_INET ? v4Text(arena, sa + 4) : v6Text(arena, sa + 8);
+        const address = family === AF_INET ? addressText(this.view, sa + 4, 4) : addressText(this.view, sa + 8, 6);
         this.counters.received++;
         total++;
         onDatagram(message, address, arena.readUInt16BE(sa + 2));
@@ -137,38 +106,20 @@ export class UdpRecvBatch {
   }
 
   private setUp(): Buffer {
-    // slots | mmsghdrs | iovecs | sockaddrs
-    const arena = Buffer.alloc(BATCH * (SLOT + MMSGHDR + IOVEC + SOCKADDR));
-    const base = Number(koffi.address(arena) as unknown as bigint);
-    if (!Number.isSafeInteger(base)) throw new SluiceError('ERR_INTERNAL', `recvmmsg arena at an address past 2^53: ${String(koffi.address(arena))}`);
-    const u64 = (value: number, at: number) => {
-      arena.writeUInt32LE(value % 0x1_0000_0000, at);
-      arena.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
-    };
-    const hdrAt = BATCH * SLOT;
-    const iovAt = hdrAt + BATCH * MMSGHDR;
-    const saAt = iovAt + BATCH * IOVEC;
+    const { arena, address: base } = mmsgArena(SA_AT + BATCH * SOCKADDR, 'recvmmsg');
     for (let i = 0; i < BATCH; i++) {
-      u64(base + i * SLOT, iovAt + i * IOVEC);
-      u64(SLOT, iovAt + i * IOVEC + 8);
-      const h = hdrAt + i * MMSGHDR;
-      u64(base + saAt + i * SOCKADDR, h); // msg_name
-      u64(base + iovAt + i * IOVEC, h + 16); // msg_iov
-      u64(1, h + 24); // msg_iovlen
+      writeU64(arena, base + i * SLOT, IOV_AT + i * IOVEC);
+      writeU64(arena, SLOT, IOV_AT + i * IOVEC + 8);
+      const h = HDR_AT + i * MMSGHDR;
+      writeU64(arena, base + SA_AT + i * SOCKADDR, h + MSG_NAME);
+      arena.writeUInt32LE(SOCKADDR, h + MSG_NAMELEN);
+      writeU64(arena, base + IOV_AT + i * IOVEC, h + MSG_IOV);
+      writeU64(arena, 1, h + MSG_IOVLEN);
     }
-    this.headers = arena.subarray(hdrAt);
+    this.headers = arena.subarray(HDR_AT);
+    this.view = new DataView(arena.buffer, arena.byteOffset, arena.length);
     this.arena = arena;
     return arena;
-  }
-
-  /** The kernel rewrites msg_namelen and msg_flags on every receive: reset them. */
-  private arm(arena: Buffer): void {
-    const hdrAt = BATCH * SLOT;
-    for (let i = 0; i < BATCH; i++) {
-      const h = hdrAt + i * MMSGHDR;
-      arena.writeUInt32LE(SOCKADDR, h + 8); // msg_namelen
-      arena.writeInt32LE(0, h + 48); // msg_flags
-    }
   }
 }
 

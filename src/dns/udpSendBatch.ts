@@ -3,20 +3,12 @@
 // node:dgram's per-send bookkeeping and, above all, waking the receiver each time; in a batch the
 // receiver is woken once. The messages are copied into one arena whose address the kernel reads
 // the msghdr/iovec/sockaddr arrays from; nothing is kept once sendmmsg returns.
-import koffi from 'koffi';
-import { SluiceError } from '../errors.js';
 import { errno, libc } from '../datapath/ffi/libc.js';
 import { writeAddress } from '../datapath/maps/layout.js';
+import { AF_INET, AF_INET6, EINTR, IOVEC, MMSGHDR, MSG_DONTWAIT, MSG_IOV, MSG_IOVLEN, MSG_NAME, MSG_NAMELEN, SOCKADDR, mmsgArena, writeU64 } from './mmsgLayout.js';
 
-const MSG_DONTWAIT = 0x40;
-const EINTR = 4;
-const AF_INET = 2;
-const AF_INET6 = 10;
 /** Messages per sendmmsg call (the kernel's UIO_MAXIOV caps vlen at 1024). */
 const BATCH = 64;
-const MMSGHDR = 64; // struct mmsghdr: msghdr (56) + msg_len (4) + padding
-const IOVEC = 16;
-const SOCKADDR = 28; // room for sockaddr_in6
 
 /** Called when the kernel refused a datagram (errno, e.g. ENETUNREACH or ENOBUFS). */
 export type SendFailed = (errno: number) => void;
@@ -45,7 +37,7 @@ export class UdpSendBatch {
    */
   private readonly queues = new Map<number, { queued: Queued[]; spare: Queued[] }>();
   private scheduled: NodeJS.Immediate | undefined;
-  private arena = Buffer.alloc(0);
+  private arena: Buffer = Buffer.alloc(0);
   private arenaAddress = 0;
   /** Parsed address bytes by text, so a busy client or server is parsed once. */
   private readonly addressBytes = new Map<string, { family: number; bytes: Buffer }>();
@@ -87,12 +79,6 @@ export class UdpSendBatch {
     this.ensureArena(headerBytes + dataBytes);
     const arena = this.arena;
     const base = this.arenaAddress;
-    // 64-bit fields as two 32-bit halves from plain numbers (addresses are below 2^53): a BigInt
-    // per field was three allocations per datagram
-    const u64 = (value: number, at: number) => {
-      arena.writeUInt32LE(value % 0x1_0000_0000, at);
-      arena.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
-    };
     const iovAt = n * MMSGHDR;
     const saAt = iovAt + n * IOVEC;
     let dataAt = headerBytes;
@@ -102,14 +88,14 @@ export class UdpSendBatch {
       const saLen = this.writeSockaddr(arena, sa, q.address, q.port);
       q.message.copy(arena, dataAt);
       const iov = iovAt + i * IOVEC;
-      u64(base + dataAt, iov);
-      u64(q.message.length, iov + 8);
+      writeU64(arena, base + dataAt, iov);
+      writeU64(arena, q.message.length, iov + 8);
       const h = i * MMSGHDR;
       arena.fill(0, h, h + MMSGHDR);
-      u64(base + sa, h); // msg_name
-      arena.writeUInt32LE(saLen, h + 8); // msg_namelen
-      u64(base + iov, h + 16); // msg_iov
-      u64(1, h + 24); // msg_iovlen
+      writeU64(arena, base + sa, h + MSG_NAME);
+      arena.writeUInt32LE(saLen, h + MSG_NAMELEN);
+      writeU64(arena, base + iov, h + MSG_IOV);
+      writeU64(arena, 1, h + MSG_IOVLEN);
       dataAt += q.message.length;
     }
     const c = libc();
@@ -133,10 +119,9 @@ export class UdpSendBatch {
 
   private ensureArena(bytes: number): void {
     if (this.arena.length >= bytes) return;
-    this.arena = Buffer.alloc(Math.max(bytes, 2 * this.arena.length, 64 * 1024));
-    this.arenaAddress = Number(koffi.address(this.arena) as unknown as bigint);
-    // user-space addresses on x86-64 and arm64 stay below 2^48, far inside a double's 2^53
-    if (!Number.isSafeInteger(this.arenaAddress)) throw new SluiceError('ERR_INTERNAL', `sendmmsg arena at an address past 2^53: ${String(koffi.address(this.arena))}`);
+    const { arena, address } = mmsgArena(Math.max(bytes, 2 * this.arena.length, 64 * 1024), 'sendmmsg');
+    this.arena = arena;
+    this.arenaAddress = address;
   }
 
   private writeSockaddr(out: Buffer, at: number, address: string, port: number): number {

@@ -20,10 +20,11 @@ afterEach(() => {
  * Answers each query with an address derived from its name, after a random delay (so answers
  * cross), or with `burst`, all at once when that many queries have come (so they queue up).
  */
-async function echoServer(silent: (name: string) => boolean, burst = 0): Promise<number> {
+async function echoServer(silent: (name: string) => boolean, burst = 0, heardFrom?: (port: number) => void): Promise<number> {
   server = createSocket('udp4');
   let held: (() => void)[] = [];
   server.on('message', (message, rinfo) => {
+    heardFrom?.(rinfo.port);
     const query = dnsPacket.decode(message);
     const q = query.questions![0]!;
     if (silent(q.name)) return;
@@ -46,6 +47,13 @@ const queryFor = (name: string): { raw: Buffer; question: Question } => {
   return { raw: dnsPacket.encode({ type: 'query', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [question] }), question };
 };
 
+/** Asks every name at once; resolves with the answers in order. */
+const askAll = (port: number, names: readonly string[]) =>
+  Promise.all(names.map((name) => {
+    const { raw, question } = queryFor(name);
+    return upstream!.query('127.0.0.1', port, raw, question, 2_000);
+  }));
+
 describe('dns > upstream over UDP', () => {
   it('matches every answer to its query, with many in flight on sockets that are retired under them', async () => {
     const port = await echoServer(() => false);
@@ -53,10 +61,7 @@ describe('dns > upstream over UDP', () => {
     // waves of 100 in flight: a burst much larger overflows the test server's socket buffer
     for (let wave = 0; wave < 20; wave++) {
       const names = Array.from({ length: 100 }, (_, i) => `n${wave * 100 + i}.example`);
-      const answers = await Promise.all(names.map((name) => {
-        const { raw, question } = queryFor(name);
-        return upstream!.query('127.0.0.1', port, raw, question, 2_000);
-      }));
+      const answers = await askAll(port, names);
       answers.forEach((a, i) => {
         const n = wave * 100 + i;
         expect(a.packet.questions![0]!.name).toBe(names[i]);
@@ -72,10 +77,7 @@ describe('dns > upstream over UDP', () => {
     upstream = new UdpUpstream(new UdpSendBatch(), { sockets: 1, queriesPerSocket: 5 });
     for (let wave = 0; wave < 5; wave++) {
       const names = Array.from({ length: 60 }, (_, i) => `n${wave * 60 + i}.example`);
-      const answers = await Promise.all(names.map((name) => {
-        const { raw, question } = queryFor(name);
-        return upstream!.query('127.0.0.1', port, raw, question, 2_000);
-      }));
+      const answers = await askAll(port, names);
       answers.forEach((a, i) => expect(a.packet.questions[0]!.name).toBe(names[i]));
     }
     expect(upstream.counters).toEqual({ spoofed: 0, timeouts: 0 });
@@ -83,22 +85,9 @@ describe('dns > upstream over UDP', () => {
 
   it('sends from as many source ports as it has sockets, each query from one drawn at random', async () => {
     const ports = new Set<number>();
-    server = createSocket('udp4');
-    server.on('message', (message, rinfo) => {
-      ports.add(rinfo.port);
-      const query = dnsPacket.decode(message);
-      server?.send(dnsPacket.encode({ type: 'response', id: query.id, questions: query.questions, answers: [] }), rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((resolve) => server!.bind(0, '127.0.0.1', resolve));
-    server.setRecvBufferSize(4 << 20);
-    const port = server.address().port;
+    const port = await echoServer(() => false, 0, (from) => ports.add(from));
     upstream = new UdpUpstream(new UdpSendBatch(), { sockets: 16, queriesPerSocket: 1000 });
-    for (let wave = 0; wave < 4; wave++) {
-      await Promise.all(Array.from({ length: 100 }, (_, i) => {
-        const { raw, question } = queryFor(`n${wave * 100 + i}.example`);
-        return upstream!.query('127.0.0.1', port, raw, question, 2_000);
-      }));
-    }
+    for (let wave = 0; wave < 4; wave++) await askAll(port, Array.from({ length: 100 }, (_, i) => `n${wave * 100 + i}.example`));
     // 400 draws from 16: every socket is used (a miss has odds of about 16 * (15/16)^400)
     expect(ports.size).toBe(16);
   });

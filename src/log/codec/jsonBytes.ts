@@ -35,24 +35,10 @@ export function num(out: ByteWriter, n: number): void {
 
 /** A JSON string: printable ASCII without quote or backslash byte by byte, anything else via JSON.stringify. */
 export function str(out: ByteWriter, s: string): void {
-  out.ensure(s.length + 2);
-  const buf = out.buf;
-  const start = out.pos;
-  let at = start;
-  buf[at++] = 0x22;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch < 0x20 || ch > 0x7e || ch === 0x22 || ch === 0x5c) {
-      out.pos = start;
-      out.utf8(q(s));
-      return;
-    }
-    buf[at++] = ch;
-  }
-  buf[at++] = 0x22;
-  out.pos = at;
+  jsonString.open(out);
+  jsonString.part(out, s);
+  jsonString.close(out);
 }
-
 
 /**
  * A JSON string written in pieces: open(), then part() for each piece (escaped as JSON.stringify
