@@ -85,12 +85,18 @@ function sendBatch(): void {
   released = [];
 }
 
-/** The held answers alone: main settles them without first going through the rest. */
+/**
+ * The held answers, without the events: main settles them without first logging the rest. The
+ * answers released before them go along (main folds them after the held ones), so the FQDN
+ * cache sees a name's use no later than the next held answer: a client that asks faster than
+ * SOON_MS would otherwise have later names folded, and evicting, before a repeat it asked first.
+ */
 function sendHeld(): void {
   heldFlush = undefined;
   if (answers.length === 0) return;
-  post({ kind: 'batch', events: [], answers, released: [], counters: proxies.map((p) => p.counters), gc: gc.totals });
+  post({ kind: 'batch', events: [], answers, released, counters: proxies.map((p) => p.counters), gc: gc.totals });
   answers = [];
+  released = [];
 }
 
 /**
