@@ -42,12 +42,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GC_KINDS } from '../agent/gcPauses.js';
 import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RESOLVER6, metricSample, scenarioPolicy, scrapeAgentMetrics } from '../testbed/index.js';
-import { dnsperf, latencyQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
+import { dnsperf, latencyQuantileMs, sortedQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
 import { processCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
 import { Relay } from './dns/relays.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
-import { BENCH_ZONE, benchQueryLines, benchZoneRecords } from './dns/queryMix.js';
+import { BENCH_ZONE, benchQueryLines, benchZoneRecords, nameClass } from './dns/queryMix.js';
 
 export const resultName = 'dns';
 
@@ -100,6 +100,20 @@ function latencySummary(run: DnsperfRun) {
     offeredQps: OFFERED_QPS, qps: Math.round(run.qps), lost: run.lost, avgMs: round(run.avgMs),
     p50Ms: round(latencyQuantileMs(run, 0.5)), p99Ms: round(latencyQuantileMs(run, 0.99)), p999Ms: round(latencyQuantileMs(run, 0.999)),
   };
+}
+
+/**
+ * The median pair's latencies at 10k q/s by part of the query mix (queryMix.ts): popular names,
+ * which the proxy thread releases at once, and rare ones, held for a map write by the main
+ * thread. Answered queries only (dnsperf -v prints no line for a lost one).
+ */
+function byClass(direct: DnsperfRun, proxy: DnsperfRun) {
+  const out: Record<string, { share: number; direct: Record<string, number>; proxy: Record<string, number> }> = {};
+  const quantiles = (xs: readonly number[]) => ({ p50Ms: round(sortedQuantileMs(xs, 0.5)), p90Ms: round(sortedQuantileMs(xs, 0.9)), p99Ms: round(sortedQuantileMs(xs, 0.99)) });
+  for (const [name, xs] of Object.entries(proxy.latenciesByClass)) {
+    out[name] = { share: round(xs.length / Math.max(1, proxy.latenciesSec.length)), direct: quantiles(direct.latenciesByClass[name] ?? []), proxy: quantiles(xs) };
+  }
+  return out;
 }
 
 /** Per agent thread: pauses, their total and mean, and the share of `seconds` spent paused. */
@@ -192,17 +206,22 @@ export async function run(): Promise<DnsBenchResult> {
       }
     }
 
+    // NaN (null in the file) if the agent never said its pid
+    const agentPid = agent.agentPid;
+    const agentCpuSeconds = () => (agentPid === undefined ? NaN : processCpuSeconds(agentPid));
     const at10k = async (p: (typeof paths)[keyof typeof paths]) =>
-      dnsperf({ ...p, queryFile: queryFile(), seconds: LATENCY_SEC, maxQps: OFFERED_QPS, perQuery: true });
+      dnsperf({ ...p, queryFile: queryFile(), seconds: LATENCY_SEC, maxQps: OFFERED_QPS, perQuery: true, classOf: nameClass });
     // The p99 at 10k q/s moves by a factor of two or three from run to run on this machine, so the
     // direct and proxy runs go in ROUNDS alternating pairs, and the pair with the median added p99
     // gives the headline figures (all pairs are in detail.at10kRounds).
-    const pairs: { direct: DnsperfRun; proxy: DnsperfRun; gc: ReturnType<typeof gcPausesBetween> }[] = [];
+    const pairs: { direct: DnsperfRun; proxy: DnsperfRun; gc: ReturnType<typeof gcPausesBetween>; agentCpuSec: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const direct = await at10k(paths.direct);
       const gcBefore = scrapeAgentMetrics(bed.node, METRICS);
+      const cpuBefore = agentCpuSeconds();
       const proxy = await at10k(paths.proxy);
-      pairs.push({ direct, proxy, gc: gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC) });
+      const agentCpuSec = agentCpuSeconds() - cpuBefore;
+      pairs.push({ direct, proxy, gc: gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC), agentCpuSec });
     }
     const addedIn = (pair: (typeof pairs)[number], q: number) => round(latencyQuantileMs(pair.proxy, q) - latencyQuantileMs(pair.direct, q));
     const medianPair = [...pairs].sort((a, b) => addedIn(a, 0.99) - addedIn(b, 0.99))[Math.floor(pairs.length / 2)]!;
@@ -247,6 +266,12 @@ export async function run(): Promise<DnsBenchResult> {
         at10kRounds: {
           rounds: pairs.map((pair) => ({ addedP50Ms: addedIn(pair, 0.5), addedP99Ms: addedIn(pair, 0.99), directP99Ms: round(latencyQuantileMs(pair.direct, 0.99)), proxyP99Ms: round(latencyQuantileMs(pair.proxy, 0.99)) })),
           headline: 'the round with the median added p99 (proxyAddedP50Ms, proxyAddedP99Ms, at10k.direct/proxy, gcAt10k are from it)',
+        },
+        at10kByClass: byClass(directLat, proxyLat),
+        agentCpuAt10k: {
+          usPerQuery: pairs.map((pair) => round((pair.agentCpuSec * 1e6) / Math.max(1, pair.proxy.completed), 1)),
+          cores: pairs.map((pair) => round(pair.agentCpuSec / LATENCY_SEC, 2)),
+          source: '/proc/PID/stat of the agent process (user + system), over each proxy run at 10k q/s (at10kRounds order)',
         },
         gcAt10k: { ...gcAt10k, source: 'sluice_gc_pauses_total and sluice_gc_pause_seconds_total over the proxy run at 10k q/s' },
         ceiling: {

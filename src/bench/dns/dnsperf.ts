@@ -12,6 +12,8 @@ export interface DnsperfRun {
   avgMs: number;
   /** Sorted ascending, seconds; empty unless asked for. */
   latenciesSec: number[];
+  /** The same latencies split by `classOf` of each query's name, each sorted; empty unless asked for. */
+  latenciesByClass: Record<string, number[]>;
 }
 
 export interface DnsperfOptions {
@@ -25,6 +27,8 @@ export interface DnsperfOptions {
   clients?: number;
   outstanding?: number;
   perQuery?: boolean;
+  /** With perQuery: a class for each query name (latenciesByClass), e.g. popular and rare names. */
+  classOf?: (name: string) => string;
 }
 
 const number = (re: RegExp, text: string) => Number(re.exec(text)?.[1] ?? NaN);
@@ -35,11 +39,7 @@ export async function dnsperf(o: DnsperfOptions): Promise<DnsperfRun> {
   if (o.maxQps !== undefined) args.push('-Q', String(o.maxQps));
   if (o.perQuery === true) args.push('-v');
   const { stdout } = await promisify(execFile)('ip', args, { maxBuffer: 1 << 28 });
-  const latenciesSec: number[] = [];
-  if (o.perQuery === true) {
-    for (const m of stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)) latenciesSec.push(Number(m[1]));
-    latenciesSec.sort((a, b) => a - b);
-  }
+  const { latenciesSec, latenciesByClass } = o.perQuery === true ? parsePerQuery(stdout, o.classOf) : { latenciesSec: [], latenciesByClass: {} };
   return {
     qps: number(/Queries per second:\s+([\d.]+)/, stdout),
     sent: number(/Queries sent:\s+(\d+)/, stdout),
@@ -47,7 +47,32 @@ export async function dnsperf(o: DnsperfOptions): Promise<DnsperfRun> {
     lost: number(/Queries lost:\s+(\d+)/, stdout),
     avgMs: number(/Average Latency \(s\):\s+([\d.]+)/, stdout) * 1000,
     latenciesSec,
+    latenciesByClass,
   };
+}
+
+/**
+ * The per-query lines of dnsperf -v ("> NOERROR name type seconds"; lost queries have none):
+ * every latency, and by class of the name when `classOf` is given. All sorted ascending.
+ */
+export function parsePerQuery(stdout: string, classOf?: (name: string) => string): { latenciesSec: number[]; latenciesByClass: Record<string, number[]> } {
+  const latenciesSec: number[] = [];
+  const latenciesByClass: Record<string, number[]> = {};
+  for (const m of stdout.matchAll(/^> \S+ (\S+) \S+ ([\d.]+)$/gm)) {
+    const seconds = Number(m[2]);
+    latenciesSec.push(seconds);
+    if (classOf !== undefined) (latenciesByClass[classOf(m[1]!)] ??= []).push(seconds);
+  }
+  latenciesSec.sort((a, b) => a - b);
+  for (const xs of Object.values(latenciesByClass)) xs.sort((a, b) => a - b);
+  return { latenciesSec, latenciesByClass };
+}
+
+/** The q-quantile of sorted latencies in seconds, as milliseconds (no lost queries here). */
+export function sortedQuantileMs(sortedSec: readonly number[], q: number): number {
+  if (sortedSec.length === 0) return NaN;
+  const rank = Math.min(sortedSec.length - 1, Math.max(0, Math.ceil(q * sortedSec.length) - 1));
+  return sortedSec[rank]! * 1000;
 }
 
 /**

@@ -47,3 +47,14 @@ export function benchQueryLines(lines: number, rareOffset: number): string[] {
   }
   return out;
 }
+
+/**
+ * Which part of the mix a query name belongs to: the popular names, answered from addresses the
+ * proxy knows are programmed (released at once), or the rare ones, each a new FQDN cache entry
+ * (held for a map write). The benchmark splits the latency at 10k q/s by it.
+ */
+export function nameClass(name: string): 'popular' | 'rare' | 'other' {
+  if (/^p\d+\./.test(name)) return 'popular';
+  if (/^r\d+\./.test(name)) return 'rare';
+  return 'other';
+}
