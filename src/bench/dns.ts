@@ -29,11 +29,16 @@
 //   - detail.nodeRelays: the same runs through nodeRelay.ts, the id rewrite alone in Node: with
 //     one node:dgram callback and send per datagram, and with the proxy's own batched I/O
 //     (UdpRecvBatch, UdpSendBatch). With their CPU per query they split the proxy's cost into what
-//     the runtime's I/O takes and what the proxy's work per query takes.
+//     the runtime's I/O takes and what the proxy's work per query takes. Their CPU per query at
+//     10k q/s too (usPerQueryAt10k), where every datagram wakes the process up.
 //   - detail.gcAt10k: the agent threads' garbage-collection pauses over the proxy's 10k q/s run
 //     (from its metrics): a pause on the proxy thread holds every query in flight.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
-//     answered query and in cores: says whether the proxy ran out of CPU.
+//     answered query and in cores: says whether the proxy ran out of CPU. detail.agentCpuAt10k:
+//     the same over each 10k q/s run.
+//   - detail.at10kByClass: the median pair's latencies split by the query mix's two parts:
+//     popular names, which the proxy thread releases at once, and rare names, each held until
+//     the main thread has written its address: says which of them makes the tail.
 //   - firstConnectionTrials/Failures: lookup through the proxy, then a TCP connect to the first
 //     address at once, as test/kernel/dnsProxy.test.ts does.
 import { randomBytes } from 'node:crypto';
@@ -228,8 +233,16 @@ export async function run(): Promise<DnsBenchResult> {
     const { direct: directLat, proxy: proxyLat, gc: gcAt10k } = medianPair;
     const dnsmasqLat = await at10k(paths.dnsmasq);
     const ceilingLat = await at10k(paths.ceiling);
-    const nodeDgramLat = await at10k(paths.nodeDgram);
-    const nodeBatchedLat = await at10k(paths.nodeBatched);
+    // the Node relays' CPU per query at 10k q/s too: what waking up for every datagram costs a
+    // forwarder that does nothing else, next to the agent's agentCpuAt10k
+    const relayCpuAt10k = async (p: (typeof paths)[keyof typeof paths], pid: number | undefined) => {
+      const before = pid === undefined ? NaN : processCpuSeconds(pid);
+      const run = await at10k(p);
+      const cpuSec = pid === undefined ? NaN : processCpuSeconds(pid) - before;
+      return { run, usPerQuery: round((cpuSec * 1e6) / Math.max(1, run.completed), 1) };
+    };
+    const { run: nodeDgramLat, usPerQuery: nodeDgramUsAt10k } = await relayCpuAt10k(paths.nodeDgram, nodeDgram.pid);
+    const { run: nodeBatchedLat, usPerQuery: nodeBatchedUsAt10k } = await relayCpuAt10k(paths.nodeBatched, nodeBatched.pid);
     const loadMap = diffHistogram(scrape(), beforeLoad);
 
     const proxyQps = median(qps.proxy);
@@ -286,6 +299,7 @@ export async function run(): Promise<DnsBenchResult> {
             qps: median(qps[name]),
             qpsOverDnsmasq: round(median(qps[name]) / dnsmasqQps, 2),
             usPerQuery: median(cpu[name].usPerQuery),
+            usPerQueryAt10k: name === 'nodeDgram' ? nodeDgramUsAt10k : nodeBatchedUsAt10k,
             addedP50Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.5),
             addedP99Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.99),
           }])),
