@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +197,29 @@ describe('log > local > follow', () => {
     const next = await done;
     expect(seen).toEqual(['value-0', 'value-1', 'value-2']);
     expect(next).toBe(3);
+    w.close();
+  });
+
+  it('on a busy log, keeps one timer and one abort listener, not one per wake-up', async () => {
+    const w = TopicWriter.open(dir, rawCodec, keepAll);
+    let seen = 0;
+    const ac = new AbortController();
+    const done = new TopicReader(dir, rawCodec).follow({ signal: ac.signal, pollMs: 10_000 }, () => { seen++; });
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      w.append([rec(i)]);
+      await new Promise((r) => setTimeout(r, 5));
+      most = Math.max(most, getEventListeners(ac.signal, 'abort').length);
+    }
+    for (let i = 0; i < 100 && seen < 40; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toBe(40);
+    expect(most).toBe(1);
+    // the wait ends at the abort itself, not at the (here long) poll interval
+    const started = Date.now();
+    ac.abort();
+    expect(await done).toBe(40);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     w.close();
   });
 });

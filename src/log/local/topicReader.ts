@@ -2,7 +2,6 @@
 // follow. Works beside a live writer (another process included): a frame the writer has not
 // finished yet ends the scan quietly and is picked up by the next one. A checksum failure before
 // the end of the log is an error (ERR_LOG_CORRUPT), never skipped.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { SluiceError } from '../../errors.js';
 import type { ValueCodec } from '../codec/valueCodec.js';
@@ -156,11 +155,21 @@ export class TopicReader<V> {
         next = result.nextOffset;
         if (stop) break;
         scanOptions = { ...scanOptions, fromOffset: next };
-        await Promise.race([
-          sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined),
-          new Promise<void>((resolve) => { wake = resolve; }),
-        ]);
-        wake = null;
+        // One wait, ended by whichever comes first (new data, the poll interval, the abort), that
+        // takes its timer and its abort listener with it: a sleep left behind each time the
+        // watcher won kept a timer and a listener alive for pollMs, and a busy log piled them up
+        // (Node warned of a listener leak on the signal).
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            options.signal.removeEventListener('abort', done);
+            wake = null;
+            resolve();
+          };
+          const timer = setTimeout(done, pollMs);
+          options.signal.addEventListener('abort', done);
+          wake = done;
+        });
       }
     } finally {
       watcher?.close();
