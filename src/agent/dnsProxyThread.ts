@@ -196,8 +196,13 @@ export class DnsProxyThread {
   private onBatch(m: Extract<FromProxyThread, { kind: 'batch' }>, hooks: DnsProxyThreadHooks): void {
     this.counters = m.counters;
     this.gc = m.gc;
-    // Answers go first, so the held ones are released before the log write of the events: the
-    // ones that change nothing settle here at once and go back with one message at the end.
+    // The answers the proxy thread released are folded first: their clients have the addresses
+    // already, and a held answer folded before them could evict their name from a full FQDN
+    // cache and take the address out of the allowlist under a connection about to start. Their
+    // folds cost the held answers nothing: the held ones' map writes run as promises, after this.
+    for (const tuple of m.released) hooks.onReleased(exchangeFromTuple(tuple));
+    // Then the held answers, before the log write of the events: the ones that change nothing
+    // settle here at once and go back with one message at the end.
     this.inBatch = true;
     for (const [id, tuple] of m.answers) {
       const exchange = exchangeFromTuple(tuple);
@@ -213,7 +218,6 @@ export class DnsProxyThread {
     }
     this.inBatch = false;
     this.postOps();
-    for (const tuple of m.released) hooks.onReleased(exchangeFromTuple(tuple));
     if (m.events.length > 0) hooks.onEvents(m.events.map(eventFromTuple));
   }
 

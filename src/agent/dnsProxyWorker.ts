@@ -87,9 +87,10 @@ function sendBatch(): void {
 
 /**
  * The held answers, without the events: main settles them without first logging the rest. The
- * answers released before them go along (main folds them after the held ones), so the FQDN
- * cache sees a name's use no later than the next held answer: a client that asks faster than
- * SOON_MS would otherwise have later names folded, and evicting, before a repeat it asked first.
+ * answers released before them go along (main folds those first), so the FQDN cache sees a
+ * repeat before any answer that came after it: left for the next SOON_MS batch, a repeat was
+ * folded after newer names, which a client asking quickly made evict the very name it had just
+ * been answered (and its address left the allowlist).
  */
 function sendHeld(): void {
   heldFlush = undefined;
