@@ -29,7 +29,14 @@ export class AgentProcess {
   readonly lines: string[] = [];
   private exited: Promise<number>;
 
-  private constructor(private readonly child: ChildProcess, readonly configPath: string, readonly socketPath: string, dir: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly configPath: string,
+    readonly socketPath: string,
+    dir: string,
+    /** The agent's pins, when it was told not to keep them (keepPinned: false). */
+    private readonly ownPins: string | undefined,
+  ) {
     // the config (and the API socket, unless the caller chose one) live in `dir`: gone with the agent
     this.exited = new Promise((resolve) => child.once('exit', (code) => {
       rmSync(dir, { recursive: true, force: true });
@@ -55,7 +62,7 @@ export class AgentProcess {
     writeFileSync(configPath, stringify(config));
     // nsenter execs node in place: the pid is the supervisor's own
     const child = spawn('nsenter', [`--net=/run/netns/${bed.node}`, process.execPath, join(packageRoot, 'bin', 'sluice.js'), 'agent', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const agent = new AgentProcess(child, configPath, config.api.socket, dir);
+    const agent = new AgentProcess(child, configPath, config.api.socket, dir, config.datapath.keepPinned ? undefined : config.datapath.pinRoot);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       agent.lines.push(line);
       o.onLine?.(line);
@@ -68,6 +75,8 @@ export class AgentProcess {
       await agent.waitReady(1);
     } catch (err) {
       child.kill('SIGKILL');
+      await agent.exited;
+      agent.removeLeftPins();
       throw err;
     }
     return agent;
@@ -106,7 +115,11 @@ export class AgentProcess {
     return Date.now() - t0;
   }
 
-  /** SIGTERM: a clean stop of the agent and the supervisor. SIGKILL: both killed, nothing cleaned. */
+  /**
+   * SIGTERM: a clean stop of the agent and the supervisor; pins an agent that crashed on its way
+   * out left behind are removed (unless it was told to keep them). SIGKILL: both killed, nothing
+   * cleaned, as a test of what the next agent finds wants it.
+   */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<number> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       if (signal === 'SIGKILL' && this.agentPid !== undefined) {
@@ -118,6 +131,16 @@ export class AgentProcess {
       }
       this.child.kill(signal);
     }
-    return this.exited;
+    const code = await this.exited;
+    if (signal === 'SIGTERM') this.removeLeftPins();
+    return code;
+  }
+
+  /**
+   * The agent removes its pins when it stops cleanly; one that crashed (or never started) leaves
+   * them, which is right for the next agent of a node and wrong for a test bed that is going away.
+   */
+  private removeLeftPins(): void {
+    if (this.ownPins !== undefined) rmSync(this.ownPins, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/index.js';
 import { createFakeAgentProvider } from '../support/fakeAgentProvider.js';
 import { describeKernel } from '../support/env.js';
@@ -28,13 +28,17 @@ async function asNobody(socketPath: string): Promise<string> {
 }
 
 describeKernel('api > socket refuses unprivileged users', () => {
-  const base = mkdtempSync(join(tmpdir(), 'sluice-api-perm-'));
-  // mkdtemp makes 0700; open it so only the socket's own mode stands between nobody and the agent
-  chmodSync(base, 0o755);
+  // made in beforeAll: a skipped suite's body still runs (to collect its tests), its hooks do not
+  let base = '';
   const servers: ApiServer[] = [];
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), 'sluice-api-perm-'));
+    // mkdtemp makes 0700; open it so only the socket's own mode stands between nobody and the agent
+    chmodSync(base, 0o755);
+  });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    rmSync(base, { recursive: true, force: true });
+    if (base !== '') rmSync(base, { recursive: true, force: true });
   });
 
   it('refuses nobody by the 0600 socket mode, and lets nobody in when the mode is opened (control)', async () => {

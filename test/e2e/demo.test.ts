@@ -6,7 +6,7 @@ import { openTopicReader } from '../../src/log/eventLog.js';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
 import { listNamespaces } from '../../src/testbed/index.js';
 import { DEMO_PREFIX } from '../../src/demo/demo.js';
@@ -39,8 +39,10 @@ function schemaProblems(logDir: string): { checked: number; failures: string[] }
 const sluice = (args: string[]) => execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describeKernel('demo > sluice demo --duration 15', () => {
-  const logDir = mkdtempSync(join(tmpdir(), 'sluice-demo-test-'));
-  afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+  // made in beforeAll: a skipped suite's body still runs (to collect its tests), its hooks do not
+  let logDir = '';
+  beforeAll(() => { logDir = mkdtempSync(join(tmpdir(), 'sluice-demo-test-')); });
+  afterAll(() => { if (logDir !== '') rmSync(logDir, { recursive: true, force: true }); });
 
   it('shows forwarded and dropped flows, a refused query and learned addresses; observe replays the same flows; nothing is left behind', () => {
     const pinsBefore = readdirSync('/sys/fs/bpf').filter((n) => n.startsWith('sluice-demo-'));

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTopicReader } from '../../src/log/eventLog.js';
 import { packageRoot } from '../../src/paths.js';
 import { describeKafka, describeKernel } from '../support/env.js';
@@ -18,8 +18,10 @@ const kcatValues = (topic: string) =>
 
 describeKernel('demo > with Kafka', () => {
   describeKafka('sluice demo --kafka', () => {
-    const logDir = mkdtempSync(join(tmpdir(), 'sluice-demo-kafka-'));
-    afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+    // made in beforeAll: a skipped suite's body still runs (to collect its tests), its hooks do not
+    let logDir = '';
+    beforeAll(() => { logDir = mkdtempSync(join(tmpdir(), 'sluice-demo-kafka-')); });
+    afterAll(() => { if (logDir !== '') rmSync(logDir, { recursive: true, force: true }); });
 
     it('every flow and policy change of the local log reaches the broker, in Hubble JSON and in envelopes', () => {
       const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'sluice.js'), 'demo', '--duration', '8', '--kafka', BROKER, '--log-dir', logDir, '--no-color'], { encoding: 'utf8', timeout: 120_000 });

@@ -95,4 +95,22 @@ describeKernel('agent > SIGKILL and restart', () => {
     expect(agent.agentPid).not.toBe(pid);
     expect(during).toMatchObject({ ok: true, addresses: ['198.51.100.20'] });
   });
+
+  it('the test bed removes the pins of an agent that died with its supervisor, unless it was told to keep them', async () => {
+    const root = `/sys/fs/bpf/sluice-test-${randomBytes(4).toString('hex')}`;
+    // a node of its own: the one above has its agent running
+    const own = Testbed.create({ pods: [{ name: 'client', labels: { app: 'client' } }] });
+    try {
+      const crashing = await AgentProcess.start(own, { policyDir: join(dir, 'policies'), logDir: join(dir, 'log-crash'), pinRoot: root, keepPinned: false, socket: join(dir, 'crash.sock') });
+      expect(existsSync(join(root, 'allowlist'))).toBe(true);
+      // supervisor first, so nothing starts the agent again; nothing of theirs removes the pins
+      process.kill(crashing.pid!, 'SIGKILL');
+      process.kill(crashing.agentPid!, 'SIGKILL');
+      await crashing.stop();
+      expect(existsSync(root)).toBe(false);
+    } finally {
+      own.destroy();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
