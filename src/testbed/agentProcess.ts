@@ -74,6 +74,8 @@ export class AgentProcess {
     try {
       await agent.waitReady(1);
     } catch (err) {
+      // not ready in time: the agent the supervisor runs must not outlive it
+      agent.killAgent();
       child.kill('SIGKILL');
       await agent.exited;
       agent.removeLeftPins();
@@ -122,18 +124,21 @@ export class AgentProcess {
    */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<number> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      if (signal === 'SIGKILL' && this.agentPid !== undefined) {
-        try {
-          process.kill(this.agentPid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      if (signal === 'SIGKILL') this.killAgent();
       this.child.kill(signal);
     }
     const code = await this.exited;
     if (signal === 'SIGTERM') this.removeLeftPins();
     return code;
+  }
+
+  private killAgent(): void {
+    if (this.agentPid === undefined) return;
+    try {
+      process.kill(this.agentPid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   /**
