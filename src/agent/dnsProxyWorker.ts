@@ -103,9 +103,9 @@ function sendHeld(): void {
 /**
  * Each message wakes the main thread, and on a VM a wake-up costs tens of microseconds (at 1k
  * queries/s a message per query was a fifth of the proxy thread's time). Events and released
- * answers wait up to this long to travel together. Held answers go at the end of their turn, on
- * their own: main's part of a held answer is its map write, and the events and folds of the
- * released answers, done first in the same call, used to delay it.
+ * answers wait up to this long to travel together. Held answers go at the end of their turn
+ * without the events (main's part of a held answer is its map write, and logging the events
+ * first used to delay it), taking the released answers before them along (sendHeld).
  */
 const SOON_MS = 5;
 

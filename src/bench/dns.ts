@@ -107,6 +107,15 @@ function latencySummary(run: DnsperfRun) {
   };
 }
 
+/** A dnsperf run with the CPU process `pid` spent over it (NaN, null in the file, without a pid). */
+async function withCpu(pid: number | undefined, run: () => Promise<DnsperfRun>): Promise<{ run: DnsperfRun; cpuSec: number }> {
+  const before = pid === undefined ? NaN : processCpuSeconds(pid);
+  const result = await run();
+  return { run: result, cpuSec: pid === undefined ? NaN : processCpuSeconds(pid) - before };
+}
+
+const usPerQuery = (cpuSec: number, run: DnsperfRun) => round((cpuSec * 1e6) / Math.max(1, run.completed), 1);
+
 /**
  * The median pair's latencies at 10k q/s by part of the query mix (queryMix.ts): popular names,
  * which the proxy thread releases at once, and rare ones, held for a map write by the main
@@ -198,22 +207,14 @@ export async function run(): Promise<DnsBenchResult> {
     const cpu = { proxy: { usPerQuery: [] as number[], cores: [] as number[] }, nodeDgram: { usPerQuery: [] as number[] }, nodeBatched: { usPerQuery: [] as number[] } };
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, p] of Object.entries(paths) as [PathName, (typeof paths)[PathName]][]) {
-        const pid = cpuOf[name];
-        const cpuBefore = pid === undefined ? undefined : processCpuSeconds(pid);
-        const result = await dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC });
+        const { run: result, cpuSec } = await withCpu(cpuOf[name], () => dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC }));
         qps[name].push(Math.round(result.qps));
         lost[name].push(result.lost);
-        if (cpuBefore !== undefined && (name === 'proxy' || name === 'nodeDgram' || name === 'nodeBatched')) {
-          const cpuSec = processCpuSeconds(pid!) - cpuBefore;
-          cpu[name].usPerQuery.push(round((cpuSec * 1e6) / Math.max(1, result.completed), 1));
-          if (name === 'proxy') cpu.proxy.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
-        }
+        if (name === 'proxy' || name === 'nodeDgram' || name === 'nodeBatched') cpu[name].usPerQuery.push(usPerQuery(cpuSec, result));
+        if (name === 'proxy') cpu.proxy.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
       }
     }
 
-    // NaN (null in the file) if the agent never said its pid
-    const agentPid = agent.agentPid;
-    const agentCpuSeconds = () => (agentPid === undefined ? NaN : processCpuSeconds(agentPid));
     const at10k = async (p: (typeof paths)[keyof typeof paths]) =>
       dnsperf({ ...p, queryFile: queryFile(), seconds: LATENCY_SEC, maxQps: OFFERED_QPS, perQuery: true, classOf: nameClass });
     // The p99 at 10k q/s moves by a factor of two or three from run to run on this machine, so the
@@ -223,9 +224,7 @@ export async function run(): Promise<DnsBenchResult> {
     for (let r = 0; r < ROUNDS; r++) {
       const direct = await at10k(paths.direct);
       const gcBefore = scrapeAgentMetrics(bed.node, METRICS);
-      const cpuBefore = agentCpuSeconds();
-      const proxy = await at10k(paths.proxy);
-      const agentCpuSec = agentCpuSeconds() - cpuBefore;
+      const { run: proxy, cpuSec: agentCpuSec } = await withCpu(agent.agentPid, () => at10k(paths.proxy));
       pairs.push({ direct, proxy, gc: gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC), agentCpuSec });
     }
     const addedIn = (pair: (typeof pairs)[number], q: number) => round(latencyQuantileMs(pair.proxy, q) - latencyQuantileMs(pair.direct, q));
@@ -235,14 +234,8 @@ export async function run(): Promise<DnsBenchResult> {
     const ceilingLat = await at10k(paths.ceiling);
     // the Node relays' CPU per query at 10k q/s too: what waking up for every datagram costs a
     // forwarder that does nothing else, next to the agent's agentCpuAt10k
-    const relayCpuAt10k = async (p: (typeof paths)[keyof typeof paths], pid: number | undefined) => {
-      const before = pid === undefined ? NaN : processCpuSeconds(pid);
-      const run = await at10k(p);
-      const cpuSec = pid === undefined ? NaN : processCpuSeconds(pid) - before;
-      return { run, usPerQuery: round((cpuSec * 1e6) / Math.max(1, run.completed), 1) };
-    };
-    const { run: nodeDgramLat, usPerQuery: nodeDgramUsAt10k } = await relayCpuAt10k(paths.nodeDgram, nodeDgram.pid);
-    const { run: nodeBatchedLat, usPerQuery: nodeBatchedUsAt10k } = await relayCpuAt10k(paths.nodeBatched, nodeBatched.pid);
+    const { run: nodeDgramLat, cpuSec: nodeDgramCpuAt10k } = await withCpu(nodeDgram.pid, () => at10k(paths.nodeDgram));
+    const { run: nodeBatchedLat, cpuSec: nodeBatchedCpuAt10k } = await withCpu(nodeBatched.pid, () => at10k(paths.nodeBatched));
     const loadMap = diffHistogram(scrape(), beforeLoad);
 
     const proxyQps = median(qps.proxy);
@@ -282,7 +275,7 @@ export async function run(): Promise<DnsBenchResult> {
         },
         at10kByClass: byClass(directLat, proxyLat),
         agentCpuAt10k: {
-          usPerQuery: pairs.map((pair) => round((pair.agentCpuSec * 1e6) / Math.max(1, pair.proxy.completed), 1)),
+          usPerQuery: pairs.map((pair) => usPerQuery(pair.agentCpuSec, pair.proxy)),
           cores: pairs.map((pair) => round(pair.agentCpuSec / LATENCY_SEC, 2)),
           source: '/proc/PID/stat of the agent process (user + system), over each proxy run at 10k q/s (at10kRounds order)',
         },
@@ -299,7 +292,7 @@ export async function run(): Promise<DnsBenchResult> {
             qps: median(qps[name]),
             qpsOverDnsmasq: round(median(qps[name]) / dnsmasqQps, 2),
             usPerQuery: median(cpu[name].usPerQuery),
-            usPerQueryAt10k: name === 'nodeDgram' ? nodeDgramUsAt10k : nodeBatchedUsAt10k,
+            usPerQueryAt10k: name === 'nodeDgram' ? usPerQuery(nodeDgramCpuAt10k, nodeDgramLat) : usPerQuery(nodeBatchedCpuAt10k, nodeBatchedLat),
             addedP50Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.5),
             addedP99Ms: addedOver(name === 'nodeDgram' ? nodeDgramLat : nodeBatchedLat, 0.99),
           }])),
