@@ -10,7 +10,7 @@ import { BpfMap } from '../datapath/bpfMap.js';
 import { DnsOriginReader } from '../datapath/datapath.js';
 import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type DnsTransport } from '../dns/index.js';
 import { newEventId } from '../log/eventId.js';
-import { formatPrefix, hostPrefix, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
+import { hostPrefixKey, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
 import { DnsDecisionCache, type Decision, type EndpointPolicy } from '../policy/index.js';
 import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
 import { eventToTuple, exchangeToTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
@@ -61,17 +61,6 @@ const removalCount = (index: number) => Atomics.load(removals, index);
 const programmed = new ProgrammedAnswers();
 const PRUNE_MS = 10_000;
 setInterval(() => programmed.prune(Date.now()), PRUNE_MS).unref();
-
-// The allowlist's spelling of an address's host prefix; answers repeat the same few addresses.
-const prefixes = new Map<string, string>();
-function prefixOf(ip: string): string {
-  let prefix = prefixes.get(ip);
-  if (prefix === undefined) {
-    if (prefixes.size >= 65_536) prefixes.clear();
-    prefixes.set(ip, (prefix = formatPrefix(hostPrefix(ip))));
-  }
-  return prefix;
-}
 
 /** Everything waiting: events, released and held answers. */
 function sendBatch(): void {
@@ -144,7 +133,7 @@ const common = {
     if (exchange.answer.addresses.length === 0) return undefined;
     const { endpointId } = exchange;
     const name = normalizeDnsName(exchange.question.qname);
-    const answerPrefixes = exchange.answer.addresses.map((a) => prefixOf(a.ip));
+    const answerPrefixes = exchange.answer.addresses.map((a) => hostPrefixKey(a.ip));
     if (programmed.covers(endpointId, name, answerPrefixes, Date.now(), removalCount)) {
       // released now; main still folds it into the FQDN cache (its expiry may move)
       released.push(exchangeToTuple(exchange));

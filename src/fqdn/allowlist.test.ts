@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeAllowlist, diffAllowlist, type CidrRule, type FqdnGrant, type PortRange } from './allowlist.js';
+import { computeAllowlist, diffAllowlist, hostAllowlistEntries, type CidrRule, type FqdnGrant, type PortRange } from './allowlist.js';
 import { allowlistAllows } from './allowlistLookup.js';
-import { parseIp, parsePrefix, prefixCovers } from './ipPrefix.js';
+import { hostPrefixKey, parseIp, parsePrefix, prefixCovers } from './ipPrefix.js';
 import { portRuleMatches } from './portRule.js';
 
 const tcp = (portLo: number, portHi = portLo): PortRange => ({ portLo, portHi, proto: 6 });
@@ -24,6 +24,28 @@ function evaluate(rules: readonly CidrRule[], grants: readonly FqdnGrant[], ip: 
   });
   return grantMatches || rules.some((rule) => rule.deny !== true && ruleMatches(rule));
 }
+
+// policies small enough to hit every case: nested and overlapping prefixes, excepts, port ranges, denies
+const v4 = fc
+  .tuple(fc.constantFrom(0, 10), fc.constantFrom(0, 1, 2), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 7, 255))
+  .map(([a, b, c, d]) => `${a}.${b}.${c}.${d}`);
+const v6 = fc.constantFrom('2001:db8::', '2001:db8::1', '2001:db8:1::7', '::', 'fe80::1');
+const address = fc.oneof(v4, v4, v6);
+const prefix = fc
+  .tuple(address, fc.constantFrom(0, 8, 16, 24, 30, 32, 64, 127, 128))
+  .map(([ip, length]) => `${ip}/${ip.includes(':') ? length : Math.min(length, 32)}`);
+const port = fc.constantFrom(0, 53, 80, 443, 1000, 65535);
+const range = fc
+  .tuple(port, port, fc.constantFrom(0, 6, 17))
+  .map(([a, b, proto]) => ({ portLo: Math.min(a, b), portHi: Math.max(a, b), proto }));
+const ports = fc.option(fc.array(range, { minLength: 1, maxLength: 2 }), { nil: undefined });
+const cidrRule = fc.record({
+  cidr: prefix,
+  except: fc.array(prefix, { maxLength: 2 }),
+  ports,
+  deny: fc.boolean(),
+});
+const grant = fc.record({ ip: address, ports });
 
 describe('fqdn > computeAllowlist', () => {
   it('copies covering rules into more specific prefixes and honours except', () => {
@@ -76,26 +98,6 @@ describe('fqdn > computeAllowlist', () => {
   });
 
   it('LPM over the entries equals direct evaluation of the rules (property)', () => {
-    const v4 = fc
-      .tuple(fc.constantFrom(0, 10), fc.constantFrom(0, 1, 2), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 7, 255))
-      .map(([a, b, c, d]) => `${a}.${b}.${c}.${d}`);
-    const v6 = fc.constantFrom('2001:db8::', '2001:db8::1', '2001:db8:1::7', '::', 'fe80::1');
-    const address = fc.oneof(v4, v4, v6);
-    const prefix = fc
-      .tuple(address, fc.constantFrom(0, 8, 16, 24, 30, 32, 64, 127, 128))
-      .map(([ip, length]) => `${ip}/${ip.includes(':') ? length : Math.min(length, 32)}`);
-    const port = fc.constantFrom(0, 53, 80, 443, 1000, 65535);
-    const range = fc
-      .tuple(port, port, fc.constantFrom(0, 6, 17))
-      .map(([a, b, proto]) => ({ portLo: Math.min(a, b), portHi: Math.max(a, b), proto }));
-    const ports = fc.option(fc.array(range, { minLength: 1, maxLength: 2 }), { nil: undefined });
-    const cidrRule = fc.record({
-      cidr: prefix,
-      except: fc.array(prefix, { maxLength: 2 }),
-      ports,
-      deny: fc.boolean(),
-    });
-    const grant = fc.record({ ip: address, ports });
     fc.assert(
       fc.property(
         fc.array(cidrRule, { maxLength: 4 }),
@@ -110,6 +112,27 @@ describe('fqdn > computeAllowlist', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('fqdn > hostAllowlistEntries', () => {
+  it("gives each host address exactly computeAllowlist's entry, or null where it has none (property)", () => {
+    fc.assert(
+      fc.property(fc.array(cidrRule, { maxLength: 4 }), fc.array(grant, { maxLength: 3 }), fc.array(address, { minLength: 1, maxLength: 4 }), (rules, grants, ips) => {
+        const full = new Map(computeAllowlist(rules, grants).map((e) => [e.prefix, e]));
+        // the pipeline asks for the addresses of the grants that changed, and for addresses no longer granted
+        const asked = [...ips, ...grants.map((g) => g.ip)];
+        const hosts = hostAllowlistEntries(rules, grants, asked);
+        expect([...hosts.keys()].sort()).toEqual([...new Set(asked.map(hostPrefixKey))].sort());
+        for (const [prefix, entry] of hosts) expect(entry, prefix).toEqual(full.get(prefix) ?? null);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('fails with ERR_ALLOWLIST_OVERFLOW naming the host past 16 rules', () => {
+    const grants = Array.from({ length: 17 }, (_, i) => ({ ip: '192.0.2.7', ports: [tcp(i * 2)] }));
+    expect(() => hostAllowlistEntries([], grants, ['192.0.2.7'])).toThrow(expect.objectContaining({ code: 'ERR_ALLOWLIST_OVERFLOW', message: expect.stringContaining('192.0.2.7/32') }));
   });
 });
 

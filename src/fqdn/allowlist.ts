@@ -7,7 +7,7 @@
 // a. Every rule prefix and every except prefix is a candidate, so one of them holds a exactly
 // when it covers P. Hence "rule applies to a" == "rule applies to P".
 import { SluiceError } from '../errors.js';
-import { familyWidth, formatPrefix, hostPrefix, parsePrefix, prefixCovers, type IpPrefix } from './ipPrefix.js';
+import { familyWidth, formatPrefix, hostPrefix, hostPrefixKey, parsePrefix, prefixCovers, type IpPrefix } from './ipPrefix.js';
 import { ALLOW_MAX_RULES, ALL_PORTS_ANY_PROTO, minimizePortRules, portRulesKey, type PortRule } from './portRule.js';
 
 export interface PortRange {
@@ -49,9 +49,16 @@ interface ParsedRule {
  * of a new name's addresses with every held DNS answer, and parsing the rules again each time was
  * a good part of it.
  */
-const parsed = new WeakMap<readonly CidrRule[], { ranged: ParsedRule[]; rangedCandidates: [string, IpPrefix][] }>();
+interface ParsedRules {
+  ranged: ParsedRule[];
+  rangedCandidates: [string, IpPrefix][];
+  /** The ranged candidates shorter than a host, with their rules: what a host entry inherits from. */
+  parents?: { key: string; prefix: IpPrefix; rules: PortRule[]; rulesKey: string }[];
+}
 
-function parsedRules(cidrRules: readonly CidrRule[]): { ranged: ParsedRule[]; rangedCandidates: [string, IpPrefix][] } {
+const parsed = new WeakMap<readonly CidrRule[], ParsedRules>();
+
+function parsedRules(cidrRules: readonly CidrRule[]): ParsedRules {
   let hit = parsed.get(cidrRules);
   if (hit === undefined) {
     const ranged: ParsedRule[] = cidrRules.map((rule) => ({
@@ -65,6 +72,13 @@ function parsedRules(cidrRules: readonly CidrRule[]): { ranged: ParsedRule[]; ra
     parsed.set(cidrRules, hit);
   }
   return hit;
+}
+
+/** The rules a prefix gets from the ranged rules alone (host grants add to a host's own). */
+function rangedRulesOf(ranged: readonly ParsedRule[], prefix: IpPrefix, extra: readonly PortRule[] = []): PortRule[] {
+  const raw: PortRule[] = [];
+  for (const rule of ranged) if (appliesTo(rule, prefix)) raw.push(...rule.portRules);
+  return minimizePortRules(extra.length === 0 ? raw : [...raw, ...extra]);
 }
 
 function toPortRules(ports: readonly PortRange[] | undefined, deny: boolean): PortRule[] {
@@ -95,9 +109,8 @@ export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonl
   const hostRules = new Map<string, PortRule[]>();
   const candidates = new Map<string, IpPrefix>();
   for (const grant of grants) {
-    const prefix = hostPrefix(grant.ip);
-    const key = formatPrefix(prefix);
-    candidates.set(key, prefix);
+    const key = hostPrefixKey(grant.ip);
+    candidates.set(key, hostPrefix(grant.ip));
     hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
   }
   for (const [key, prefix] of rangedCandidates) candidates.set(key, prefix);
@@ -131,6 +144,58 @@ export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonl
     entries.push({ prefix: key, rules });
   }
   return entries;
+}
+
+/**
+ * What computeAllowlist(cidrRules, grants) holds for these host addresses only: each one's entry,
+ * or null when it has none (its rules are those of the entry covering it, or nothing covers it).
+ * The pipeline asks this with every new name's addresses; computing the whole list each time
+ * sorted and minimized every CIDR candidate per answer. A host prefix inherits from the longest
+ * ranged candidate covering it, whose rules depend on the CIDR rules alone, so those are kept
+ * with the parsed rules. Throws ERR_ALLOWLIST_OVERFLOW as computeAllowlist does, for these hosts.
+ */
+export function hostAllowlistEntries(cidrRules: readonly CidrRule[], grants: readonly FqdnGrant[], ips: Iterable<string>): Map<string, AllowlistEntry | null> {
+  const rules = parsedRules(cidrRules);
+  const { ranged } = rules;
+  rules.parents ??= rules.rangedCandidates
+    .filter(([, prefix]) => prefix.length < familyWidth(prefix.family))
+    .map(([key, prefix]) => {
+      const own = rangedRulesOf(ranged, prefix);
+      return { key, prefix, rules: own, rulesKey: portRulesKey(own) };
+    });
+  const hostRules = new Map<string, PortRule[]>();
+  for (const grant of grants) {
+    const key = hostPrefixKey(grant.ip);
+    hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
+  }
+  const out = new Map<string, AllowlistEntry | null>();
+  for (const ip of ips) {
+    const key = hostPrefixKey(ip);
+    if (out.has(key)) continue;
+    // no CIDR rules (a toFQDNs-only policy): the grants alone decide, nothing to parse the address for
+    const prefix = ranged.length === 0 ? undefined : hostPrefix(ip);
+    const own = prefix === undefined ? minimizePortRules(hostRules.get(key) ?? []) : rangedRulesOf(ranged, prefix, hostRules.get(key));
+    // the nearest covering candidate is the longest (two of one length covering it are one prefix)
+    let parent: { rules: PortRule[]; rulesKey: string; prefix: IpPrefix } | undefined;
+    if (prefix !== undefined) {
+      for (const candidate of rules.parents) {
+        if ((parent === undefined || candidate.prefix.length > parent.prefix.length) && prefixCovers(candidate.prefix, prefix)) parent = candidate;
+      }
+    }
+    if (portRulesKey(own) === (parent?.rulesKey ?? portRulesKey([]))) {
+      out.set(key, null);
+      continue;
+    }
+    if (own.length > ALLOW_MAX_RULES) {
+      throw new SluiceError(
+        'ERR_ALLOWLIST_OVERFLOW',
+        `allowlist prefix ${key}: needs ${own.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`,
+        { details: { prefix: key, rules: own } },
+      );
+    }
+    out.set(key, { prefix: key, rules: own });
+  }
+  return out;
 }
 
 export interface AllowlistDiff {

@@ -30,6 +30,7 @@ export {
 } from './cache.js';
 export {
   computeAllowlist,
+  hostAllowlistEntries,
   diffAllowlist,
   type AllowlistDiff,
   type AllowlistEntry,
@@ -40,6 +41,6 @@ export {
 export { allowlistAllows, longestMatch } from './allowlistLookup.js';
 export { selectedAddresses, selectedAddressesOf, type FqdnSelector, type SelectedAddress } from './grants.js';
 export { ALLOW_MAX_RULES, portRulesKey, type PortRule } from './portRule.js';
-export { canonicalPrefix, formatPrefix, hostPrefix, parseIp, parsePrefix } from './ipPrefix.js';
+export { canonicalPrefix, formatPrefix, hostPrefix, hostPrefixKey, parseIp, parsePrefix } from './ipPrefix.js';
 export { ProgrammedAnswers, defaultProgrammedAnswersOptions, countRemovals, countRemoveAll, REMOVAL_COUNTERS, type ProgrammedAnswersOptions, type RemovalCounts, type RemovalMark } from './programmedAnswers.js';
 export { normalizeDnsName } from './dnsName.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalPrefix, formatIp, parseIp, parsePrefix, prefixCovers } from './ipPrefix.js';
+import { canonicalPrefix, formatIp, hostPrefixKey, parseIp, parsePrefix, prefixCovers } from './ipPrefix.js';
 
 describe('fqdn > ipPrefix', () => {
   it.each([
@@ -35,5 +35,13 @@ describe('fqdn > ipPrefix', () => {
   it('round-trips addresses', () => {
     const ip = parseIp('203.0.113.9');
     expect(formatIp(ip.family, ip.bits)).toBe('203.0.113.9');
+  });
+
+  it('keys an address by its canonical host prefix, the same when asked again', () => {
+    for (const [ip, key] of [['192.0.2.7', '192.0.2.7/32'], ['2001:DB8:0:0:1::1', '2001:db8::1:0:0:1/128'], ['::ffff:192.0.2.1', '::ffff:c000:201/128']] as [string, string][]) {
+      expect(hostPrefixKey(ip)).toBe(key);
+      expect(hostPrefixKey(ip)).toBe(key);
+    }
+    expect(() => hostPrefixKey('192.0.2')).toThrow(/not an address/);
   });
 });

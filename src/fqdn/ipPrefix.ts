@@ -76,6 +76,24 @@ export function hostPrefix(ip: string): IpPrefix {
   return { family: parsed.family, bits: parsed.bits, length: familyWidth(parsed.family) };
 }
 
+/**
+ * formatPrefix(hostPrefix(ip)): the allowlist key of an address. Remembered for the last 64k
+ * addresses, since each new name's addresses are keyed several times on the way to the map
+ * (the FQDN cache, the allowlist patch, its entries) and parsing one into a bigint and printing it
+ * back is most of that.
+ */
+export function hostPrefixKey(ip: string): string {
+  let key = hostKeys.get(ip);
+  if (key === undefined) {
+    if (hostKeys.size >= HOST_KEYS_MAX) hostKeys.clear();
+    key = formatPrefix(hostPrefix(ip));
+    hostKeys.set(ip, key);
+  }
+  return key;
+}
+const HOST_KEYS_MAX = 65_536;
+const hostKeys = new Map<string, string>();
+
 /** True when `outer` contains every address of `inner` (a prefix covers itself). */
 export function prefixCovers(outer: IpPrefix, inner: IpPrefix): boolean {
   return (

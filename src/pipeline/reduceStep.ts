@@ -6,8 +6,7 @@ import {
   applyDnsAnswer,
   computeAllowlist,
   expire,
-  formatPrefix,
-  hostPrefix,
+  hostAllowlistEntries,
   selectedAddresses,
   selectedAddressesOf,
   sharedAddresses,
@@ -44,13 +43,7 @@ function allowlistPatch(state: ReducerState, endpointId: number, ips: ReadonlySe
   if (policy === undefined) return { patch: new Map(), full };
   try {
     const live = selectedAddressesOf(state.cache, policy.fqdnSelectors, ips).filter((a) => a.expiresAt > state.now);
-    const entries = new Map(computeAllowlist(policy.cidrRules, live).map((entry) => [entry.prefix, entry]));
-    const patch = new Map<string, AllowlistEntry | null>();
-    for (const ip of ips) {
-      const prefix = formatPrefix(hostPrefix(ip));
-      patch.set(prefix, entries.get(prefix) ?? null);
-    }
-    return { patch, full };
+    return { patch: hostAllowlistEntries(policy.cidrRules, live, ips), full };
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
