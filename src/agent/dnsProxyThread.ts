@@ -91,6 +91,9 @@ export interface DnsProxyThreadHooks {
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/** The proxy thread's name in ps -L, top -H and /proc/PID/task/TID/comm. */
+export const DNS_THREAD_NAME = 'sluice-dns';
+
 export class DnsProxyThread {
   private counters: DnsProxyCounters[];
   private gc: GcTotals = [];

@@ -12,10 +12,12 @@ import { startDnsProxy, type DnsEvent, type DnsExchange, type DnsProxy, type Dns
 import { newEventId } from '../log/eventId.js';
 import { hostPrefixKey, normalizeDnsName, ProgrammedAnswers, type RemovalMark } from '../fqdn/index.js';
 import { DnsDecisionCache, type Decision, type EndpointPolicy } from '../policy/index.js';
-import type { DnsProxyThreadInit, FromProxyThread, ToProxyThread } from './dnsProxyThread.js';
+import { DNS_THREAD_NAME, type DnsProxyThreadInit, type FromProxyThread, type ToProxyThread } from './dnsProxyThread.js';
 import { eventToTuple, exchangeToTuple, type EventTuple, type ExchangeTuple } from './proxyWire.js';
 import { GcPauses } from './gcPauses.js';
+import { nameThisThread } from '../threadName.js';
 
+nameThisThread(DNS_THREAD_NAME);
 const data = workerData as DnsProxyThreadInit;
 const port = parentPort!;
 const post = (m: FromProxyThread) => port.postMessage(m);

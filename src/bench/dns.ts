@@ -34,8 +34,9 @@
 //   - detail.gcAt10k: the agent threads' garbage-collection pauses over the proxy's 10k q/s run
 //     (from its metrics): a pause on the proxy thread holds every query in flight.
 //   - detail.agentCpuWhileProxying: the agent's CPU time over each unthrottled proxy round, per
-//     answered query and in cores: says whether the proxy ran out of CPU. detail.agentCpuAt10k:
-//     the same over each 10k q/s run.
+//     answered query and in cores: says whether the proxy ran out of CPU; and per query split by
+//     thread (main, the proxy thread, V8's and libuv's helpers), which says where it goes.
+//     detail.agentCpuAt10k: the same over each 10k q/s run.
 //   - detail.at10kByClass: the median pair's latencies split by the query mix's two parts:
 //     popular names, which the proxy thread releases at once, and rare names, each held until
 //     the main thread has written its address: says which of them makes the tail.
@@ -45,10 +46,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DNS_THREAD_NAME } from '../agent/dnsProxyThread.js';
 import { GC_KINDS } from '../agent/gcPauses.js';
 import { AgentProcess, PeerClient, PeerServer, Resolver, Testbed, RESOLVER4, RESOLVER6, metricSample, scenarioPolicy, scrapeAgentMetrics } from '../testbed/index.js';
 import { dnsperf, latencyQuantileMs, sortedQuantileMs, type DnsperfRun } from './dns/dnsperf.js';
-import { processCpuSeconds } from './processCpu.js';
+import { processCpuSeconds, threadCpuSeconds } from './processCpu.js';
 import { DnsmasqForwarder } from './dns/forwarder.js';
 import { Relay } from './dns/relays.js';
 import { diffHistogram, histogramCount, histogramQuantile, parseHistogram } from './dns/promHistogram.js';
@@ -107,14 +109,22 @@ function latencySummary(run: DnsperfRun) {
   };
 }
 
-/** A dnsperf run with the CPU process `pid` spent over it (NaN, null in the file, without a pid). */
-async function withCpu(pid: number | undefined, run: () => Promise<DnsperfRun>): Promise<{ run: DnsperfRun; cpuSec: number }> {
-  const before = pid === undefined ? NaN : processCpuSeconds(pid);
+/**
+ * A dnsperf run with the CPU process `pid` spent over it (NaN, null in the file, without a pid),
+ * in all and per thread role (threadCpuSeconds).
+ */
+async function withCpu(pid: number | undefined, run: () => Promise<DnsperfRun>): Promise<{ run: DnsperfRun; cpuSec: number; threadsSec: Record<string, number> }> {
+  if (pid === undefined) return { run: await run(), cpuSec: NaN, threadsSec: {} };
+  const before = processCpuSeconds(pid);
+  const threadsBefore = threadCpuSeconds(pid, [DNS_THREAD_NAME]);
   const result = await run();
-  return { run: result, cpuSec: pid === undefined ? NaN : processCpuSeconds(pid) - before };
+  const threadsSec = Object.fromEntries(Object.entries(threadCpuSeconds(pid, [DNS_THREAD_NAME])).map(([role, sec]) => [role, sec - (threadsBefore[role] ?? 0)]));
+  return { run: result, cpuSec: processCpuSeconds(pid) - before, threadsSec };
 }
 
 const usPerQuery = (cpuSec: number, run: DnsperfRun) => round((cpuSec * 1e6) / Math.max(1, run.completed), 1);
+const threadsPerQuery = (threadsSec: Record<string, number>, run: DnsperfRun) =>
+  Object.fromEntries(Object.entries(threadsSec).map(([role, sec]) => [role, usPerQuery(sec, run)]));
 
 /**
  * The median pair's latencies at 10k q/s by part of the query mix (queryMix.ts): popular names,
@@ -204,14 +214,21 @@ export async function run(): Promise<DnsBenchResult> {
     // the CPU of the processes we measure (the agent, the node relays) while they run flat out:
     // per answered query, and in cores
     const cpuOf: Partial<Record<PathName, number | undefined>> = { proxy: agent.agentPid, nodeDgram: nodeDgram.pid, nodeBatched: nodeBatched.pid };
-    const cpu = { proxy: { usPerQuery: [] as number[], cores: [] as number[] }, nodeDgram: { usPerQuery: [] as number[] }, nodeBatched: { usPerQuery: [] as number[] } };
+    const cpu = {
+      proxy: { usPerQuery: [] as number[], cores: [] as number[], threadsUsPerQuery: [] as Record<string, number>[] },
+      nodeDgram: { usPerQuery: [] as number[] },
+      nodeBatched: { usPerQuery: [] as number[] },
+    };
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, p] of Object.entries(paths) as [PathName, (typeof paths)[PathName]][]) {
-        const { run: result, cpuSec } = await withCpu(cpuOf[name], () => dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC }));
+        const { run: result, cpuSec, threadsSec } = await withCpu(cpuOf[name], () => dnsperf({ ...p, queryFile: queryFile(), seconds: THROUGHPUT_SEC }));
         qps[name].push(Math.round(result.qps));
         lost[name].push(result.lost);
         if (name === 'proxy' || name === 'nodeDgram' || name === 'nodeBatched') cpu[name].usPerQuery.push(usPerQuery(cpuSec, result));
-        if (name === 'proxy') cpu.proxy.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
+        if (name === 'proxy') {
+          cpu.proxy.cores.push(round(cpuSec / THROUGHPUT_SEC, 2));
+          cpu.proxy.threadsUsPerQuery.push(threadsPerQuery(threadsSec, result));
+        }
       }
     }
 
@@ -220,12 +237,12 @@ export async function run(): Promise<DnsBenchResult> {
     // The p99 at 10k q/s moves by a factor of two or three from run to run on this machine, so the
     // direct and proxy runs go in ROUNDS alternating pairs, and the pair with the median added p99
     // gives the headline figures (all pairs are in detail.at10kRounds).
-    const pairs: { direct: DnsperfRun; proxy: DnsperfRun; gc: ReturnType<typeof gcPausesBetween>; agentCpuSec: number }[] = [];
+    const pairs: { direct: DnsperfRun; proxy: DnsperfRun; gc: ReturnType<typeof gcPausesBetween>; agentCpuSec: number; threadsSec: Record<string, number> }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const direct = await at10k(paths.direct);
       const gcBefore = scrapeAgentMetrics(bed.node, METRICS);
-      const { run: proxy, cpuSec: agentCpuSec } = await withCpu(agent.agentPid, () => at10k(paths.proxy));
-      pairs.push({ direct, proxy, gc: gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC), agentCpuSec });
+      const { run: proxy, cpuSec: agentCpuSec, threadsSec } = await withCpu(agent.agentPid, () => at10k(paths.proxy));
+      pairs.push({ direct, proxy, gc: gcPausesBetween(gcBefore, scrapeAgentMetrics(bed.node, METRICS), LATENCY_SEC), agentCpuSec, threadsSec });
     }
     const addedIn = (pair: (typeof pairs)[number], q: number) => round(latencyQuantileMs(pair.proxy, q) - latencyQuantileMs(pair.direct, q));
     const medianPair = [...pairs].sort((a, b) => addedIn(a, 0.99) - addedIn(b, 0.99))[Math.floor(pairs.length / 2)]!;
@@ -263,7 +280,10 @@ export async function run(): Promise<DnsBenchResult> {
       },
       detail: {
         throughputRounds: { qps, lost, seconds: THROUGHPUT_SEC, dnsperf: '-c 4 -q 200' },
-        agentCpuWhileProxying: { ...cpu.proxy, source: '/proc/PID/stat of the agent process (user + system), over each proxy round' },
+        agentCpuWhileProxying: {
+          ...cpu.proxy,
+          source: '/proc/PID/stat of the agent process (user + system), over each proxy round; threadsUsPerQuery from /proc/PID/task/*/stat: main, the proxy thread (sluice-dns), V8 and libuv helpers',
+        },
         at10k: {
           direct: latencySummary(directLat), proxy: latencySummary(proxyLat), dnsmasq: latencySummary(dnsmasqLat), ceiling: latencySummary(ceilingLat),
           nodeDgram: latencySummary(nodeDgramLat), nodeBatched: latencySummary(nodeBatchedLat),
@@ -277,7 +297,8 @@ export async function run(): Promise<DnsBenchResult> {
         agentCpuAt10k: {
           usPerQuery: pairs.map((pair) => usPerQuery(pair.agentCpuSec, pair.proxy)),
           cores: pairs.map((pair) => round(pair.agentCpuSec / LATENCY_SEC, 2)),
-          source: '/proc/PID/stat of the agent process (user + system), over each proxy run at 10k q/s (at10kRounds order)',
+          threadsUsPerQuery: pairs.map((pair) => threadsPerQuery(pair.threadsSec, pair.proxy)),
+          source: '/proc/PID/stat of the agent process (user + system), over each proxy run at 10k q/s (at10kRounds order); threadsUsPerQuery per thread role as in agentCpuWhileProxying',
         },
         gcAt10k: { ...gcAt10k, source: 'sluice_gc_pauses_total and sluice_gc_pause_seconds_total over the proxy run at 10k q/s' },
         ceiling: {

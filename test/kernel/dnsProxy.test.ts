@@ -1,11 +1,13 @@
 // Issue 4 end to end: the agent in the node namespace, unbound in the world, real clients in pods.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { packageRoot } from '../../src/paths.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../support/env.js';
 import { DnsWorld, dnsAnswersTotal, metricSample, scrapeAgentMetrics, inNetns, RESOLVER4, RESOLVER6, scenarioPolicy, type AgentProcess, type FqdnSelectorSpec, type PeerClient, type Testbed } from '../../src/testbed/index.js';
 import { openTopicReader } from '../../src/log/eventLog.js';
+import { DNS_THREAD_NAME } from '../../src/agent/dnsProxyThread.js';
 
 const TRIALS = 1000;
 /** IPv4 trials get 198.51.100.1-250 (nothing else in the zone uses them), the rest IPv6. */
@@ -161,6 +163,13 @@ describeKernel('dns proxy > transparent proxy and real-time toFQDN allowlists', 
     expect(status.status).toMatchObject({ endpoints: 1, policies: { count: 1 } });
     const cache = JSON.parse(cli(['fqdn', 'cache'])) as { entries: { endpoint: string; name: string; ip: string }[] };
     expect(cache.entries).toContainEqual(expect.objectContaining({ endpoint: 'default/client', name: 't0.trial.test', ip: '198.51.100.1' }));
+  });
+
+  it('runs the proxy on a thread of its own that ps -L and top -H show as sluice-dns', () => {
+    const pid = agent.agentPid;
+    expect(pid).toBeDefined();
+    const names = readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+    expect(names.filter((n) => n === DNS_THREAD_NAME)).toHaveLength(1);
   });
 
   it('refuses queries from outside the endpoints: the proxy is not an open resolver', async () => {

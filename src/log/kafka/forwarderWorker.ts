@@ -5,6 +5,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Forwarder } from './forwarder.js';
 import type { ForwarderWorkerData, ForwarderWorkerMessage } from './forwarderThread.js';
 import { createKafkaClient } from './kafkaClient.js';
+import { nameThisThread } from '../../threadName.js';
+
+nameThisThread('sluice-kafka');
 
 const STATS_MS = 20;
 const data = workerData as ForwarderWorkerData;
