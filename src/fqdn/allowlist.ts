@@ -52,8 +52,8 @@ interface ParsedRule {
 interface ParsedRules {
   ranged: ParsedRule[];
   rangedCandidates: [string, IpPrefix][];
-  /** The ranged candidates shorter than a host, with their rules: what a host entry inherits from. */
-  parents?: { key: string; prefix: IpPrefix; rules: PortRule[]; rulesKey: string }[];
+  /** The ranged candidates shorter than a host, with their rules' key: what a host entry inherits from. */
+  parents?: { prefix: IpPrefix; rulesKey: string }[];
 }
 
 const parsed = new WeakMap<readonly CidrRule[], ParsedRules>();
@@ -74,11 +74,31 @@ function parsedRules(cidrRules: readonly CidrRule[]): ParsedRules {
   return hit;
 }
 
-/** The rules a prefix gets from the ranged rules alone (host grants add to a host's own). */
-function rangedRulesOf(ranged: readonly ParsedRule[], prefix: IpPrefix, extra: readonly PortRule[] = []): PortRule[] {
+/** The rules of a prefix: those of the ranged rules applying to it, and its own host grants'. */
+function rangedRulesOf(ranged: readonly ParsedRule[], prefix: IpPrefix, hostRules: readonly PortRule[] = []): PortRule[] {
   const raw: PortRule[] = [];
   for (const rule of ranged) if (appliesTo(rule, prefix)) raw.push(...rule.portRules);
-  return minimizePortRules(extra.length === 0 ? raw : [...raw, ...extra]);
+  return minimizePortRules(hostRules.length === 0 ? raw : [...raw, ...hostRules]);
+}
+
+/** The port rules each granted address gets from its grants, by host-prefix key. */
+function grantRules(grants: readonly FqdnGrant[]): Map<string, PortRule[]> {
+  const hostRules = new Map<string, PortRule[]>();
+  for (const grant of grants) {
+    const key = hostPrefixKey(grant.ip);
+    hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
+  }
+  return hostRules;
+}
+
+/** Throws ERR_ALLOWLIST_OVERFLOW naming the prefix when its rules do not fit a datapath entry. */
+function checkFits(prefix: string, rules: PortRule[]): void {
+  if (rules.length <= ALLOW_MAX_RULES) return;
+  throw new SluiceError(
+    'ERR_ALLOWLIST_OVERFLOW',
+    `allowlist prefix ${prefix}: needs ${rules.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`,
+    { details: { prefix, rules } },
+  );
 }
 
 function toPortRules(ports: readonly PortRange[] | undefined, deny: boolean): PortRule[] {
@@ -106,20 +126,13 @@ export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonl
   const { ranged, rangedCandidates } = parsedRules(cidrRules);
   // Host grants only ever cover their own address, so they are kept apart from the ranged rules:
   // the work stays proportional to (candidates x CIDR rules), not candidates squared.
-  const hostRules = new Map<string, PortRule[]>();
+  const hostRules = grantRules(grants);
   const candidates = new Map<string, IpPrefix>();
-  for (const grant of grants) {
-    const key = hostPrefixKey(grant.ip);
-    candidates.set(key, hostPrefix(grant.ip));
-    hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
-  }
+  for (const grant of grants) candidates.set(hostPrefixKey(grant.ip), hostPrefix(grant.ip));
   for (const [key, prefix] of rangedCandidates) candidates.set(key, prefix);
   const ordered = [...candidates.entries()].sort(([, a], [, b]) => comparePrefixes(a, b));
   const rulesOf = new Map<string, PortRule[]>();
-  for (const [key, prefix] of ordered) {
-    const raw = ranged.filter((rule) => appliesTo(rule, prefix)).flatMap((rule) => rule.portRules);
-    rulesOf.set(key, minimizePortRules([...raw, ...(hostRules.get(key) ?? [])]));
-  }
+  for (const [key, prefix] of ordered) rulesOf.set(key, rangedRulesOf(ranged, prefix, hostRules.get(key)));
   const shorterThanHost = ordered.filter(([, p]) => p.length < familyWidth(p.family));
   const entries: AllowlistEntry[] = [];
   for (const [key, prefix] of ordered) {
@@ -134,13 +147,7 @@ export function computeAllowlist(cidrRules: readonly CidrRule[], grants: readonl
     }
     const inherited = parentKey === undefined ? [] : (rulesOf.get(parentKey) ?? []);
     if (portRulesKey(rules) === portRulesKey(inherited)) continue;
-    if (rules.length > ALLOW_MAX_RULES) {
-      throw new SluiceError(
-        'ERR_ALLOWLIST_OVERFLOW',
-        `allowlist prefix ${key}: needs ${rules.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`,
-        { details: { prefix: key, rules } },
-      );
-    }
+    checkFits(key, rules);
     entries.push({ prefix: key, rules });
   }
   return entries;
@@ -159,15 +166,8 @@ export function hostAllowlistEntries(cidrRules: readonly CidrRule[], grants: rea
   const { ranged } = rules;
   rules.parents ??= rules.rangedCandidates
     .filter(([, prefix]) => prefix.length < familyWidth(prefix.family))
-    .map(([key, prefix]) => {
-      const own = rangedRulesOf(ranged, prefix);
-      return { key, prefix, rules: own, rulesKey: portRulesKey(own) };
-    });
-  const hostRules = new Map<string, PortRule[]>();
-  for (const grant of grants) {
-    const key = hostPrefixKey(grant.ip);
-    hostRules.set(key, [...(hostRules.get(key) ?? []), ...toPortRules(grant.ports, false)]);
-  }
+    .map(([, prefix]) => ({ prefix, rulesKey: portRulesKey(rangedRulesOf(ranged, prefix)) }));
+  const hostRules = grantRules(grants);
   const out = new Map<string, AllowlistEntry | null>();
   for (const ip of ips) {
     const key = hostPrefixKey(ip);
@@ -176,7 +176,7 @@ export function hostAllowlistEntries(cidrRules: readonly CidrRule[], grants: rea
     const prefix = ranged.length === 0 ? undefined : hostPrefix(ip);
     const own = prefix === undefined ? minimizePortRules(hostRules.get(key) ?? []) : rangedRulesOf(ranged, prefix, hostRules.get(key));
     // the nearest covering candidate is the longest (two of one length covering it are one prefix)
-    let parent: { rules: PortRule[]; rulesKey: string; prefix: IpPrefix } | undefined;
+    let parent: { prefix: IpPrefix; rulesKey: string } | undefined;
     if (prefix !== undefined) {
       for (const candidate of rules.parents) {
         if ((parent === undefined || candidate.prefix.length > parent.prefix.length) && prefixCovers(candidate.prefix, prefix)) parent = candidate;
@@ -186,13 +186,7 @@ export function hostAllowlistEntries(cidrRules: readonly CidrRule[], grants: rea
       out.set(key, null);
       continue;
     }
-    if (own.length > ALLOW_MAX_RULES) {
-      throw new SluiceError(
-        'ERR_ALLOWLIST_OVERFLOW',
-        `allowlist prefix ${key}: needs ${own.length} port rules, the datapath holds ${ALLOW_MAX_RULES}`,
-        { details: { prefix: key, rules: own } },
-      );
-    }
+    checkFits(key, own);
     out.set(key, { prefix: key, rules: own });
   }
   return out;

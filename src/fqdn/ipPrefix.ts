@@ -78,9 +78,9 @@ export function hostPrefix(ip: string): IpPrefix {
 
 /**
  * formatPrefix(hostPrefix(ip)): the allowlist key of an address. Remembered for the last 64k
- * addresses, since each new name's addresses are keyed several times on the way to the map
- * (the FQDN cache, the allowlist patch, its entries) and parsing one into a bigint and printing it
- * back is most of that.
+ * addresses, since an answer's addresses are keyed several times on their way to the map (the
+ * proxy thread's programmed-answers check, the allowlist patch and its grants), and parsing one
+ * into a bigint and printing it back is most of that.
  */
 export function hostPrefixKey(ip: string): string {
   let key = hostKeys.get(ip);
